@@ -1,0 +1,1 @@
+"""gongwen: official documents from data."""

@@ -1,0 +1,254 @@
+"""Build the document model from the validated data and the computed tables.
+
+The notice's standard wording comes from a shared template, the plan's prose
+from the data set's own; both render in a sandbox to markup (see markup.py).
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from generator.compose import formatting
+from generator.compose.markup import MarkupError, parse
+from generator.compose.titles import break_title
+from generator.compute import Computed, ComputedTable
+from generator.model import (
+    Addressee,
+    Align,
+    AttachmentHeading,
+    AttachmentList,
+    Block,
+    Cell,
+    Document,
+    DocumentInfo,
+    Imprint,
+    Letterhead,
+    Note,
+    Part,
+    PartKind,
+    Signature,
+    Table,
+    Title,
+)
+from generator.paths import shared_templates
+from generator.problems import DataError, Problem, Severity
+from generator.style import StyleProfile
+from generator.validate import Dataset, problem_at
+
+
+def template_environment(dataset_root: Path) -> ImmutableSandboxedEnvironment:
+    """Data set templates first, so an office may override a shared one."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([dataset_root, shared_templates()]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # renders markup, not HTML: the writers escape
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(formatting.FILTERS)
+    return env
+
+
+def _template_line(error: BaseException, name: str) -> int | None:
+    """The template line an exception was raised at (Jinja maps frames to it)."""
+    lineno = getattr(error, "lineno", None)
+    if isinstance(lineno, int):
+        return lineno
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(name):
+            return frame.lineno
+    return None
+
+
+def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
+    """Render one template; a template's mistake becomes a Chinese DataError."""
+    path = Path(name)
+    try:
+        template = env.get_template(name)
+        path = Path(template.filename or name)
+        return template.render(context)
+    except SecurityError as error:
+        message = f"模板试图访问不允许的内容（{error}）"
+    except jinja2.TemplateNotFound:
+        message = "模板文件不存在"
+    except jinja2.TemplateSyntaxError as error:
+        message = f"模板语法错误（{error.message}）"
+    except jinja2.UndefinedError as error:
+        message = f"模板引用了不存在的数据（{error.message}）"
+    except (TypeError, ValueError, ArithmeticError) as error:
+        message = f"模板计算出错（{error}）"
+    raise DataError([Problem(message, path, _template_line(error, path.name))])
+
+
+def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[str, Any]) -> str:
+    """Render a short template held in the data (e.g. a title with {{ policy.year }})."""
+    if "{" not in text:
+        return text
+    try:
+        return env.from_string(text).render(context)
+    except jinja2.TemplateError as error:
+        raise DataError([Problem(f"“{text}”中的模板表达式有误（{error}）")]) from None
+
+
+def _table_model(table: ComputedTable) -> Table:
+    columns = table.input.spec.columns
+    header = tuple(Cell(c.name) for c in columns)
+
+    def align(kind: str, explicit: str | None) -> Align:
+        if explicit:
+            return Align(explicit)
+        return {"integer": Align.RIGHT, "decimal": Align.RIGHT, "names": Align.LEFT}.get(
+            kind, Align.CENTER
+        )
+
+    aligns = [align(c.kind, c.align) for c in columns]
+    body = [
+        tuple(Cell(formatting.cell(row[c.name]), align=aligns[i]) for i, c in enumerate(columns))
+        for row in table.rows
+    ]
+    if table.shown_total is not None:
+        first = next(i for i, c in enumerate(columns) if c.total)
+        label = Cell(table.input.spec.total_label or "合计", colspan=max(first, 1))
+        rest = [
+            Cell(formatting.cell(table.shown_total.get(c.name)), align=aligns[i])
+            for i, c in enumerate(columns)
+            if i >= max(first, 1)
+        ]
+        body.append((label, *rest))
+    return Table(
+        header=(header,),
+        body=tuple(body),
+        widths=tuple(float(c.width) for c in columns),
+        unit=table.input.spec.unit,
+        footnotes=tuple(table.input.spec.footnotes),
+    )
+
+
+def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
+    policy = dataset.policy.model_dump()
+    return {
+        "year": dataset.policy.year,
+        "issuer": dataset.document.issuer.model_dump(),
+        "notice": dataset.document.notice.model_dump(),
+        "policy": policy,
+        "org": dataset.organisation.model_dump(),
+        "tables": {
+            name: {"rows": list(t.rows), "total": t.shown_total} for name, t in computed.tables.items()
+        },
+        "subsidies": [
+            {
+                "groups": s.rule.groups,
+                "rule": s.rule.rule,
+                "value": s.rule.value,
+                "tiers": [t.__dict__ for t in s.tiers],
+            }
+            for s in computed.subsidies
+        ],
+    }
+
+
+class _Composer:
+    def __init__(self, dataset: Dataset, computed: Computed, style: StyleProfile) -> None:
+        self.dataset = dataset
+        self.computed = computed
+        self.env = template_environment(dataset.root)
+        self.context = _context(dataset, computed)
+        self.warnings: list[Problem] = []
+        page = style.page
+        # Characters of 22 pt that fit the text block's width.
+        self.title_chars = int(page.text_width_mm * 72 / 25.4 // style.roles["title"].size_pt)
+
+    def title(self, text: str, lines: list[str] | None) -> Title:
+        if lines:
+            return Title(tuple(lines))
+        return Title(break_title(text, self.title_chars))
+
+    def body(self, template: str) -> list[Block]:
+        text = render(self.env, template, self.context)
+        try:
+            return list(parse(text))
+        except MarkupError as error:
+            raise DataError([Problem(str(error), Path(template), error.line)]) from None
+
+    def notice(self, plan_title: str) -> Part:
+        doc = self.dataset.document
+        notice, issuer = doc.notice, doc.issuer
+        cited = notice.plan_cited_as or plan_title
+        self.context["plan"] = {"title": plan_title, "cited": cited}
+        quoted = f"《{cited}》" if notice.quote_plan_title else cited
+        title_text = f"{issuer.name}关于印发{quoted}的通知"
+        blocks: list[Block] = []
+        if issuer.mark:
+            blocks.append(Letterhead(issuer.mark, str(notice.number) if notice.number else None))
+        blocks.append(self.title(title_text, notice.title_lines))
+        blocks.append(Addressee(f"{notice.addressees}："))
+        blocks.extend(self.body(notice.template))
+        blocks.append(Signature(issuer.name, formatting.date(notice.date)))
+        if notice.note:
+            blocks.append(Note(f"（{notice.note}）"))
+        return Part(PartKind.NOTICE, tuple(blocks), new_page=False)
+
+    def plan(self, title: str) -> list[Part]:
+        plan = self.dataset.document.plan
+        blocks: list[Block] = [self.title(title, plan.title_lines)]
+        blocks.extend(self.body(plan.template))
+        attachments = plan.attachments
+        titles = [render_string(self.env, a.title, self.context) for a in attachments]
+        if attachments:
+            listed = [
+                render_string(self.env, a.listed_as, self.context) if a.listed_as else titles[i]
+                for i, a in enumerate(attachments)
+            ]
+            numbered = len(listed) > 1
+            blocks.append(
+                AttachmentList(tuple(f"{i + 1}.{t}" if numbered else t for i, t in enumerate(listed)))
+            )
+        parts = [Part(PartKind.PLAN, tuple(blocks))]
+        loaded = self.dataset.sources.files["document.yaml"]
+        for index, attachment in enumerate(attachments):
+            label = f"附件{index + 1}" if len(attachments) > 1 else "附件"
+            where = ("plan", "attachments", index)
+            if attachment.table is None:
+                self.warnings.append(
+                    problem_at(loaded, where, f"{label}“{titles[index]}”没有内容（未指定 table），不生成附件页",
+                               severity=Severity.WARNING)
+                )
+                continue
+            if attachment.listed_as and attachment.listed_as != attachment.title:
+                self.warnings.append(
+                    problem_at(loaded, (*where, "listed_as"),
+                               f"{label}的标题与附件说明中的名称不一致（GB/T 9704 要求一致）",
+                               severity=Severity.WARNING)
+                )
+            heading = AttachmentHeading(label, self.title(titles[index], attachment.title_lines))
+            table = _table_model(self.computed.tables[attachment.table])
+            parts.append(Part(PartKind.ATTACHMENT, (heading, table)))
+        return parts
+
+    def document(self) -> Document:
+        doc = self.dataset.document
+        plan_title = render_string(self.env, doc.plan.title, self.context)
+        parts = [self.notice(plan_title), *self.plan(plan_title)]
+        imprint = doc.notice.imprint
+        if imprint is not None:
+            last = parts[-1]
+            block = Imprint(imprint.printer, f"{formatting.date(imprint.date)}印发", imprint.copy_to)
+            parts[-1] = Part(last.kind, (*last.blocks, block), last.new_page)
+        first_title = next(b for b in parts[0].blocks if isinstance(b, Title))
+        info = DocumentInfo(
+            title=first_title.text,
+            author=doc.issuer.name,
+            date=doc.notice.date.isoformat(),
+        )
+        return Document(info, tuple(parts))
+
+
+def compose(dataset: Dataset, computed: Computed, style: StyleProfile) -> tuple[Document, list[Problem]]:
+    composer = _Composer(dataset, computed, style)
+    return composer.document(), composer.warnings

@@ -1,0 +1,172 @@
+"""The document model: what compose produces and both writers consume.
+
+Like Pandoc's AST, it holds the text once, already numbered and formatted as
+it will be printed; writers decide only how it looks, never what it says.
+Styling is by role (see generator/style.py), never by font names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Align(str, Enum):
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """发文机关标志 (red), 发文字号 and the red separator line."""
+
+    mark: str
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class Title:
+    """A 二号 小标宋 title; each entry of lines is printed on a line of its own."""
+
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """主送机关, flush left, ending with a full-width colon."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A numbered heading. level 1 stands on its own line; with body set it is
+    run-in: the heading and the paragraph's text share one paragraph."""
+
+    level: int
+    number: str
+    text: str
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Body text, justified, first line indented two characters."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AttachmentList:
+    """附件说明: `附件：1. 名称`, later items aligned under the first name."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """署名 and 成文日期 at the right; the space for a seal is left blank."""
+
+    issuer: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """附注, e.g. （此件公开发布）."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AttachmentHeading:
+    """`附件1` (黑体, flush left) and the attachment's title (小标宋, centred)."""
+
+    label: str
+    title: Title
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+    align: Align = Align.CENTER
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table; header rows repeat on every page the table runs onto.
+
+    widths are relative column widths; total_rows are styled like the body but
+    kept together with the last body row."""
+
+    header: tuple[tuple[Cell, ...], ...]
+    body: tuple[tuple[Cell, ...], ...]
+    widths: tuple[float, ...]
+    unit: str | None = None
+    footnotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """版记: 抄送 and 印发机关 + 印发日期 between rules, at the foot of the last page."""
+
+    printer: str
+    date: str
+    copy_to: str | None = None
+
+
+Block = (
+    Letterhead
+    | Title
+    | Addressee
+    | Heading
+    | Paragraph
+    | AttachmentList
+    | Signature
+    | Note
+    | AttachmentHeading
+    | Table
+    | Imprint
+)
+
+
+class PartKind(str, Enum):
+    NOTICE = "notice"
+    PLAN = "plan"
+    ATTACHMENT = "attachment"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the document: the notice, the plan, or one attachment.
+    Every part but the first starts on a new page when new_page is set."""
+
+    kind: PartKind
+    blocks: tuple[Block, ...]
+    new_page: bool = True
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Metadata both writers record (taken from the data, never the clock)."""
+
+    title: str
+    author: str
+    date: str  # ISO date of issue: the files' creation date
+    language: str = "zh-CN"
+
+
+@dataclass(frozen=True)
+class Document:
+    info: DocumentInfo
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+
+    def blocks(self) -> list[Block]:
+        return [block for part in self.parts for block in part.blocks]

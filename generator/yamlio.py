@@ -1,0 +1,113 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Numbers with a fraction become Decimal (never binary floats), dates stay text
+until validation parses them (so 11月31日 is reported, not raised), duplicate
+keys are errors, and every mapping key and sequence item keeps its line and
+column for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.problems import DataError, Problem
+
+Location = tuple[int, int]  # 1-based line, column
+NodePath = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with Decimal floats and dates kept as text."""
+
+
+def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal | float:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # .inf / .nan: leave them to validation to refuse
+        return float(loader.construct_yaml_float(node))
+
+
+def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    path: Path
+    data: Any
+    locations: dict[NodePath, Location]
+
+    def locate(self, path: NodePath) -> Location | None:
+        """The location of path, or of its nearest ancestor that has one."""
+        while True:
+            if path in self.locations:
+                return self.locations[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+def _walk(node: yaml.Node, path: NodePath, out: dict[NodePath, Location], file: Path) -> None:
+    out[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                raise DataError(
+                    [Problem(f"键“{key}”重复出现", file, line, column, ".".join(map(str, path)))]
+                )
+            seen.add(key)
+            _walk(value_node, (*path, key), out, file)
+            # A key's own position is more useful than its value's for messages.
+            out[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), out, file)
+
+
+def parse_yaml(text: str, path: Path) -> Loaded:
+    """Parse text; raise DataError (Chinese, with line and column) if it is not valid YAML."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            locations: dict[NodePath, Location] = {}
+            if node is None:
+                return Loaded(path, None, locations)
+            _walk(node, (), locations, path)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        detail = error.problem or "无法解析"
+        raise DataError([Problem(f"YAML 格式错误（{detail}）", path, line, column)]) from None
+    except yaml.YAMLError as error:
+        raise DataError([Problem(f"YAML 格式错误（{error}）", path)]) from None
+    except RecursionError:
+        raise DataError([Problem("YAML 嵌套层次过深", path)]) from None
+    return Loaded(path, data, locations)
+
+
+def load_yaml(path: Path) -> Loaded:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError([Problem("文件不存在", path)]) from None
+    except UnicodeDecodeError:
+        raise DataError([Problem("文件不是 UTF-8 编码", path)]) from None
+    return parse_yaml(text, path)
