@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from generator import expr
-from generator.problems import Problem, Severity
+from generator.problems import DataError, Problem, Severity
 from generator.schema import PolicyFile, SubsidyRule, Tier
 from generator.validate import CellValue, Dataset, InputTable, parameter_names, problem_at
 
@@ -59,7 +59,11 @@ def _parameters(policy: PolicyFile) -> dict[str, Decimal]:
 
 
 def _evaluate_row(
-    table: InputTable, row: dict[str, CellValue], index: int, params: dict[str, Decimal], rounding: str
+    table: InputTable,
+    row: dict[str, CellValue],
+    index: int,
+    params: dict[str, Decimal],
+    rounding: str,
 ) -> dict[str, CellValue]:
     out = dict(row)
     for column in table.spec.columns:
@@ -67,8 +71,15 @@ def _evaluate_row(
             out[column.name] = index + 1
         elif column.name in table.formulas:
             variables = dict(params)
-            variables.update({k: Decimal(v) for k, v in out.items() if isinstance(v, int | Decimal)})
-            value = table.formulas[column.name].evaluate(variables, rounding)
+            variables.update(
+                {k: Decimal(v) for k, v in out.items() if isinstance(v, int | Decimal)}
+            )
+            try:
+                value = table.formulas[column.name].evaluate(variables, rounding)
+            except expr.ExprError as error:
+                raise DataError(
+                    [Problem(f"表 {table.name} 第 {index + 1} 行，列“{column.name}”：{error}")]
+                ) from None
             if column.kind == "integer":
                 out[column.name] = int(value.quantize(Decimal(1), rounding=rounding))
             else:
@@ -94,7 +105,9 @@ def _mismatches(table: ComputedTable, dataset: Dataset) -> list[Problem]:
     return found
 
 
-def _table(table: InputTable, dataset: Dataset, params: dict[str, Decimal], rounding: str) -> ComputedTable:
+def _table(
+    table: InputTable, dataset: Dataset, params: dict[str, Decimal], rounding: str
+) -> ComputedTable:
     rows = tuple(_evaluate_row(table, row, i, params, rounding) for i, row in enumerate(table.rows))
     total: dict[str, CellValue] | None = None
     shown: dict[str, CellValue] | None = None
@@ -103,7 +116,9 @@ def _table(table: InputTable, dataset: Dataset, params: dict[str, Decimal], roun
         for column in table.spec.columns:
             if column.total == "sum":
                 values = [v for row in rows if isinstance(v := row[column.name], int | Decimal)]
-                total[column.name] = sum(values, start=0 if column.kind == "integer" else Decimal(0))
+                total[column.name] = sum(
+                    values, start=0 if column.kind == "integer" else Decimal(0)
+                )
         shown = dict(total)
         if dataset.document.figures == "printed":
             for key, printed in table.spec.printed.total.items():
@@ -137,5 +152,3 @@ def compute(dataset: Dataset) -> Computed:
     )
     return Computed(tables, subsidies, tuple(warnings))
 
-
-__all__ = ["ComputedTable", "Computed", "compute", "expr"]

@@ -139,7 +139,8 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
         "policy": policy,
         "org": dataset.organisation.model_dump(),
         "tables": {
-            name: {"rows": list(t.rows), "total": t.shown_total} for name, t in computed.tables.items()
+            name: {"rows": list(t.rows), "total": t.shown_total}
+            for name, t in computed.tables.items()
         },
         "subsidies": [
             {
@@ -167,7 +168,9 @@ class _Composer:
     def title(self, text: str, lines: list[str] | None) -> Title:
         if lines:
             return Title(tuple(lines))
-        return Title(break_title(text, self.title_chars))
+        issuer = self.dataset.document.issuer
+        keep = tuple(n for n in (issuer.name, issuer.short_name) if n)
+        return Title(break_title(text, self.title_chars, keep))
 
     def body(self, template: str) -> list[Block]:
         text = render(self.env, template, self.context)
@@ -207,7 +210,9 @@ class _Composer:
             ]
             numbered = len(listed) > 1
             blocks.append(
-                AttachmentList(tuple(f"{i + 1}.{t}" if numbered else t for i, t in enumerate(listed)))
+                AttachmentList(
+                    tuple(f"{i + 1}.{t}" if numbered else t for i, t in enumerate(listed))
+                )
             )
         parts = [Part(PartKind.PLAN, tuple(blocks))]
         loaded = self.dataset.sources.files["document.yaml"]
@@ -216,15 +221,22 @@ class _Composer:
             where = ("plan", "attachments", index)
             if attachment.table is None:
                 self.warnings.append(
-                    problem_at(loaded, where, f"{label}“{titles[index]}”没有内容（未指定 table），不生成附件页",
-                               severity=Severity.WARNING)
+                    problem_at(
+                        loaded,
+                        where,
+                        f"{label}“{titles[index]}”没有内容（未指定 table），不生成附件页",
+                        severity=Severity.WARNING,
+                    )
                 )
                 continue
             if attachment.listed_as and attachment.listed_as != attachment.title:
                 self.warnings.append(
-                    problem_at(loaded, (*where, "listed_as"),
-                               f"{label}的标题与附件说明中的名称不一致（GB/T 9704 要求一致）",
-                               severity=Severity.WARNING)
+                    problem_at(
+                        loaded,
+                        (*where, "listed_as"),
+                        f"{label}的标题与附件说明中的名称不一致（GB/T 9704 要求一致）",
+                        severity=Severity.WARNING,
+                    )
                 )
             heading = AttachmentHeading(label, self.title(titles[index], attachment.title_lines))
             table = _table_model(self.computed.tables[attachment.table])
@@ -238,7 +250,9 @@ class _Composer:
         imprint = doc.notice.imprint
         if imprint is not None:
             last = parts[-1]
-            block = Imprint(imprint.printer, f"{formatting.date(imprint.date)}印发", imprint.copy_to)
+            block = Imprint(
+                imprint.printer, f"{formatting.date(imprint.date)}印发", imprint.copy_to
+            )
             parts[-1] = Part(last.kind, (*last.blocks, block), last.new_page)
         first_title = next(b for b in parts[0].blocks if isinstance(b, Title))
         info = DocumentInfo(
@@ -249,6 +263,8 @@ class _Composer:
         return Document(info, tuple(parts))
 
 
-def compose(dataset: Dataset, computed: Computed, style: StyleProfile) -> tuple[Document, list[Problem]]:
+def compose(
+    dataset: Dataset, computed: Computed, style: StyleProfile
+) -> tuple[Document, list[Problem]]:
     composer = _Composer(dataset, computed, style)
     return composer.document(), composer.warnings
