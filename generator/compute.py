@@ -151,4 +151,3 @@ def compute(dataset: Dataset) -> Computed:
         for rule in dataset.policy.subsidies
     )
     return Computed(tables, subsidies, tuple(warnings))
-

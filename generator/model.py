@@ -8,10 +8,10 @@ Styling is by role (see generator/style.py), never by font names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Align(str, Enum):
+class Align(StrEnum):
     LEFT = "left"
     CENTER = "center"
     RIGHT = "right"
@@ -137,7 +137,7 @@ Block = (
 )
 
 
-class PartKind(str, Enum):
+class PartKind(StrEnum):
     NOTICE = "notice"
     PLAN = "plan"
     ATTACHMENT = "attachment"

@@ -7,11 +7,11 @@ editor can go straight to it; the message itself is Chinese.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "错误"
     WARNING = "警告"
 

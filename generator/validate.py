@@ -129,7 +129,9 @@ def _cell(column: Column, value: Any) -> tuple[CellValue, str | None]:
     return value, None
 
 
-def _table(name: str, spec: TableFile, loaded: Loaded, known: set[str], problems: list[Problem]) -> InputTable:
+def _table(
+    name: str, spec: TableFile, loaded: Loaded, known: set[str], problems: list[Problem]
+) -> InputTable:
     columns = {c.name: c for c in spec.columns}
     formulas: dict[str, expr.Expression] = {}
     available = set(known)
@@ -152,7 +154,9 @@ def _table(name: str, spec: TableFile, loaded: Loaded, known: set[str], problems
                     )
                 formulas[column.name] = parsed
             if column.kind not in ("integer", "decimal"):
-                problems.append(problem_at(loaded, ("columns", index, "kind"), "派生列应为 integer 或 decimal"))
+                problems.append(
+                    problem_at(loaded, ("columns", index, "kind"), "派生列应为 integer 或 decimal")
+                )
         if column.total and column.kind not in ("integer", "decimal"):
             problems.append(problem_at(loaded, ("columns", index, "total"), "只有数值列可以合计"))
         available.add(column.name)
@@ -174,7 +178,7 @@ def _table(name: str, spec: TableFile, loaded: Loaded, known: set[str], problems
             row[column.name] = value
         rows.append(row)
 
-    for index, column in enumerate(spec.columns):
+    for column in spec.columns:
         if column.unique:
             seen: dict[CellValue, int] = {}
             for r, row in enumerate(rows):
@@ -224,7 +228,9 @@ def _check_refs(tables: dict[str, InputTable], sources: Sources, problems: list[
             for value, r in here.items():
                 if value not in there:
                     problems.append(
-                        problem_at(loaded, ("rows", r, column.name), f"“{value}”不在表 {target_table} 中")
+                        problem_at(
+                            loaded, ("rows", r, column.name), f"“{value}”不在表 {target_table} 中"
+                        )
                     )
             missing = [str(v) for v in there if v not in here]
             if missing:
@@ -241,11 +247,15 @@ def _inside(root: Path, relative: str) -> bool:
     return (root / relative).resolve().is_relative_to(root.resolve())
 
 
-def _check_document(doc: DocumentFile, tables: Iterable[str], sources: Sources, problems: list[Problem]) -> None:
+def _check_document(
+    doc: DocumentFile, tables: Iterable[str], sources: Sources, problems: list[Problem]
+) -> None:
     loaded = sources.files["document.yaml"]
     template = doc.plan.template
     if not _inside(sources.root, template) or not (sources.root / template).is_file():
-        problems.append(problem_at(loaded, ("plan", "template"), f"模板文件“{template}”不在数据集目录中"))
+        problems.append(
+            problem_at(loaded, ("plan", "template"), f"模板文件“{template}”不在数据集目录中")
+        )
     for index, attachment in enumerate(doc.plan.attachments):
         if attachment.table is not None and attachment.table not in tables:
             problems.append(

@@ -55,7 +55,9 @@ def test_a_heading_without_text_is_an_error_with_its_line() -> None:
 
 
 def test_long_titles_break_between_words_never_inside_one() -> None:
-    lines = break_title("临武县武水镇人民政府关于印发《武水镇2024年居民基本医疗保险参保缴费实施方案》的通知", 20)
+    lines = break_title(
+        "临武县武水镇人民政府关于印发《武水镇2024年居民基本医疗保险参保缴费实施方案》的通知", 20
+    )
     assert all(len(line) <= 20 for line in lines)
     assert "".join(lines).count("医疗保险") == 1
     assert not any(line.endswith("医疗") or line.startswith("保险") for line in lines)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator.compose import formatting
 from generator.compose.markup import MarkupError, parse
@@ -66,6 +67,18 @@ def _template_line(error: BaseException, name: str) -> int | None:
     return None
 
 
+def _template_problem(error: Exception, name: str) -> str:
+    if isinstance(error, SecurityError):
+        return f"模板试图访问不允许的内容（{error}）"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return "模板文件不存在"
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return f"模板语法错误（{error.message}）"
+    if isinstance(error, jinja2.UndefinedError):
+        return f"模板引用了不存在的数据（{error.message}）"
+    return f"模板计算出错（{error}）"
+
+
 def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
     """Render one template; a template's mistake becomes a Chinese DataError."""
     path = Path(name)
@@ -73,17 +86,13 @@ def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any
         template = env.get_template(name)
         path = Path(template.filename or name)
         return template.render(context)
-    except SecurityError as error:
-        message = f"模板试图访问不允许的内容（{error}）"
-    except jinja2.TemplateNotFound:
-        message = "模板文件不存在"
-    except jinja2.TemplateSyntaxError as error:
-        message = f"模板语法错误（{error.message}）"
-    except jinja2.UndefinedError as error:
-        message = f"模板引用了不存在的数据（{error.message}）"
-    except (TypeError, ValueError, ArithmeticError) as error:
-        message = f"模板计算出错（{error}）"
-    raise DataError([Problem(message, path, _template_line(error, path.name))])
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as error:
+        filename = getattr(error, "filename", None)
+        if isinstance(filename, str):
+            path = Path(filename)
+        message = _template_problem(error, name)
+        line = _template_line(error, path.name)
+    raise DataError([Problem(message, path, line)])
 
 
 def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[str, Any]) -> str:

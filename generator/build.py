@@ -1,0 +1,116 @@
+"""The pipeline: load → validate → compute → compose → write DOCX and PDF.
+
+Files are written into a staging folder beside the output folder and moved
+into place only when every one of them is complete, so a failed or killed
+build never leaves a half-written file where a finished one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.compose import compose
+from generator.compute import compute
+from generator.load import load_sources
+from generator.model import Document
+from generator.paths import shared_templates
+from generator.problems import DataError, Problem, Severity
+from generator.style import StyleProfile, load_style
+from generator.validate import Dataset, validate
+from generator.writers.docx import write_docx
+from generator.writers.pdf import write_pdf
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # relative to the output folder
+    format: str
+    bytes: int
+    sha256: str
+    pages: int
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    files: tuple[OutputFile, ...]
+    warnings: tuple[Problem, ...]
+
+
+def default_out_dir(dataset_dir: Path) -> Path:
+    """output/<office>/<year>/ for data/<office>/<year>/."""
+    resolved = dataset_dir.resolve()
+    return Path("output") / resolved.parent.name / resolved.name
+
+
+def style_for(dataset_dir: Path) -> StyleProfile:
+    """The data set's own style.yaml if it has one, else the shared profile."""
+    own = dataset_dir / "style.yaml"
+    return load_style(own if own.is_file() else shared_templates() / "style.yaml")
+
+
+def word_template_for(dataset_dir: Path) -> Path:
+    own = dataset_dir / "gongwen.docx"
+    return own if own.is_file() else shared_templates() / "docx" / "gongwen.docx"
+
+
+def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document, list[Problem]]:
+    """Every stage up to the document model; raises DataError with every problem found."""
+    dataset = validate(load_sources(dataset_dir))
+    computed = compute(dataset)
+    document, compose_warnings = compose(dataset, computed, style_for(dataset_dir))
+    warnings = [*computed.warnings, *compose_warnings]
+    if strict and warnings:
+        raise DataError([_as_error(w) for w in warnings])
+    return dataset, document, warnings
+
+
+def _as_error(problem: Problem) -> Problem:
+    return Problem(
+        problem.message, problem.file, problem.line, problem.column, problem.field, Severity.ERROR
+    )
+
+
+def _describe(path: Path, root: Path, fmt: str, pages: int) -> OutputFile:
+    data = path.read_bytes()
+    return OutputFile(
+        path=path.relative_to(root).as_posix(),
+        format=fmt,
+        bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=pages,
+    )
+
+
+def build(dataset_dir: Path, out_dir: Path | None = None, strict: bool = False) -> BuildResult:
+    _, document, warnings = prepare(dataset_dir, strict)
+    style = style_for(dataset_dir)
+    out_dir = out_dir or default_out_dir(dataset_dir)
+    stem = f"{dataset_dir.resolve().parent.name}-{dataset_dir.resolve().name}"
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent))
+    try:
+        pdf = stage / f"{stem}.pdf"
+        pages = write_pdf(document, style, pdf)
+        docx = stage / f"{stem}.docx"
+        write_docx(document, style, word_template_for(dataset_dir), docx)
+        # pages: as gongwen lays the document out (the PDF); Word may differ.
+        files = (_describe(docx, stage, "docx", pages), _describe(pdf, stage, "pdf", pages))
+        manifest = stage / "manifest.json"
+        manifest.write_text(
+            json.dumps({"files": [f.__dict__ for f in files]}, ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # The manifest moves last: when it is there, the files it lists are too.
+        for name in (docx.name, pdf.name, manifest.name):
+            os.replace(stage / name, out_dir / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return BuildResult(out_dir, files, tuple(warnings))

@@ -1,0 +1,1 @@
+"""Stage 5: writers render the one document model as DOCX and as PDF."""

@@ -1,0 +1,378 @@
+"""The DOCX writer: the document model rendered into the Word template.
+
+The template (templates/docx/gongwen.docx, built by tools/make_word_template.py)
+holds the page setup, the footers, one paragraph style per role and the
+letterhead as docxtpl tags. write_docx renders the letterhead, then appends
+every other block with the role styles; it sets fonts only through styles.
+Raw OOXML stays in generator/writers/ooxml.py.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time
+from io import BytesIO
+from pathlib import Path
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Emu, Twips
+from docx.table import Table as WordTable
+from docx.table import _Cell as WordCell
+from docx.text.paragraph import Paragraph as WordParagraph
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator.model import (
+    Addressee,
+    Align,
+    AttachmentHeading,
+    AttachmentList,
+    Block,
+    Cell,
+    Document,
+    DocumentInfo,
+    Heading,
+    Imprint,
+    Letterhead,
+    Note,
+    Paragraph,
+    Signature,
+    Table,
+    Title,
+)
+from generator.style import MM_TO_PT, Role, StyleProfile
+from generator.writers import ooxml
+
+HEADING_ROLES: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}
+ALIGNMENTS = {
+    Align.LEFT: WD_ALIGN_PARAGRAPH.LEFT,
+    Align.CENTER: WD_ALIGN_PARAGRAPH.CENTER,
+    Align.RIGHT: WD_ALIGN_PARAGRAPH.RIGHT,
+}
+WIDE = frozenset({"W", "F", "A"})  # east_asian_width classes set a full character wide
+ATTACHMENTS_PREFIX = "附件："
+COPY_TO_PREFIX = "抄送："
+SIGNATURE_DATE_INSET = 4  # characters from the right: room for the seal
+TABLE_BORDER_PT = 0.5
+IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
+IMPRINT_THIN_MM = 0.25  # the rules between
+
+
+def style_name(role: Role) -> str:
+    """The paragraph style of a role: 'gw-' and the role, e.g. gw-body, gw-table-header."""
+    return "gw-" + role.replace("_", "-")
+
+
+def char_style_name(role: Role) -> str:
+    """The character style linked to a role's paragraph style, e.g. gw-heading2-char."""
+    return style_name(role) + "-char"
+
+
+def line_pitch_twips(style: StyleProfile) -> int:
+    """The document grid's line pitch: the text block's height in whole twips
+    over the lines per page, rounded down so that every line fits
+    (GB/T 9704: 12756 / 22 = 579.8, so 579 twips, 28.95 pt)."""
+    page = style.page
+    height = ooxml.twips_from_mm(page.height_mm)
+    text_height = height - ooxml.twips_from_mm(page.top_mm) - ooxml.twips_from_mm(page.bottom_mm)
+    return text_height // page.lines_per_page
+
+
+def write_docx(document: Document, style: StyleProfile, template: Path, out: Path) -> None:
+    letterhead = _letterhead(document)
+    word = _render_template(template, letterhead)
+    writer = _BlockWriter(word, style)
+    previous: Block | None = letterhead
+    for index, part in enumerate(document.parts):
+        start = writer.position()
+        for block in part.blocks:
+            if block is letterhead:
+                continue
+            writer.write(block, previous)
+            previous = block
+        if index > 0 and part.new_page:
+            writer.break_page_before(start)
+    _set_core_properties(word, document.info)
+    ooxml.save_docx(word, out)
+
+
+def _letterhead(document: Document) -> Letterhead | None:
+    """The letterhead: the first block of the first part, and nowhere else."""
+    blocks = document.blocks()
+    for index, block in enumerate(blocks):
+        if isinstance(block, Letterhead) and index > 0:
+            raise ValueError("a letterhead can only be the document's first block")
+    first = blocks[0] if blocks else None
+    return first if isinstance(first, Letterhead) else None
+
+
+def _render_template(template: Path, letterhead: Letterhead | None) -> WordDocument:
+    """Render the template's tags. Autoescaping keeps & < > valid XML; the result
+    is reopened because docxtpl leaves its body as plain lxml elements."""
+    rendered = DocxTemplate(template)
+    rendered.render({"letterhead": letterhead}, jinja_env=SandboxedEnvironment(autoescape=True))
+    buffer = BytesIO()
+    rendered.save(buffer)
+    return docx.Document(BytesIO(buffer.getvalue()))
+
+
+def _set_core_properties(word: WordDocument, info: DocumentInfo) -> None:
+    """Metadata from the data, never the clock: issued at 00:00 UTC of info.date."""
+    issued = datetime.combine(date.fromisoformat(info.date), time(), tzinfo=UTC)
+    properties = word.core_properties
+    properties.title = info.title
+    properties.author = info.author
+    properties.last_modified_by = info.author
+    properties.language = info.language
+    properties.created = issued
+    properties.modified = issued
+    properties.revision = 1
+
+
+def text_width(text: str) -> float:
+    """Width of text in characters: CJK (and ambiguous) ones 1, others ½."""
+    return sum(1 if unicodedata.east_asian_width(c) in WIDE else 0.5 for c in text)
+
+
+class _BlockWriter:
+    """Appends blocks to the body of a rendered template."""
+
+    def __init__(self, word: WordDocument, style: StyleProfile) -> None:
+        self.word = word
+        self.style = style
+        self.line = line_pitch_twips(style)
+        section = word.sections[-1]
+        if (
+            section.page_width is None
+            or section.left_margin is None
+            or section.right_margin is None
+        ):
+            raise ValueError("the Word template has no page size or margins")
+        width = section.page_width - section.left_margin - section.right_margin
+        self.text_width = Emu(width).twips
+
+    # --- plumbing ---
+
+    def position(self) -> int:
+        """Where the next block goes: the body's children before its sectPr."""
+        return sum(1 for element in self.word.element.body if element.tag != qn("w:sectPr"))
+
+    def break_page_before(self, start: int) -> None:
+        """Start the part whose first element is at start on a new page."""
+        body = self.word.element.body
+        first = body[start] if start < len(body) else None
+        if first is None or first.tag == qn("w:sectPr"):
+            return
+        if first.tag != qn("w:p"):  # a table: put an empty paragraph before it
+            first.addprevious(self.paragraph("body")._p)
+            first = body[start]
+        first.get_or_add_pPr()
+        ooxml.set_page_break_before(first.pPr)
+
+    def paragraph(self, role: Role, text: str | None = None) -> WordParagraph:
+        paragraph = self.word.add_paragraph(style=style_name(role))
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+    def chars(self, role: Role) -> int:
+        """One character of role in twips."""
+        return ooxml.twips_from_pt(self.style.roles[role].size_pt)
+
+    def indent(self, paragraph: WordParagraph, role: Role = "body", **chars: float) -> None:
+        ooxml.set_indent(ooxml.p_pr(paragraph), self.chars(role), **chars)
+
+    def space_before(self, paragraph: WordParagraph, lines: int) -> None:
+        paragraph.paragraph_format.space_before = Twips(lines * self.line)
+
+    # --- blocks ---
+
+    def write(self, block: Block, previous: Block | None) -> None:
+        match block:
+            case Title():
+                self.title(block, before_lines=2 if isinstance(previous, Letterhead) else 0)
+            case Addressee(text=text):
+                paragraph = self.paragraph("body", text)
+                self.indent(paragraph, first_line=0)
+                if isinstance(previous, Title):
+                    self.space_before(paragraph, 1)
+            case Heading():
+                self.heading(block)
+            case Paragraph(text=text):
+                self.paragraph("body", text)
+            case AttachmentList():
+                self.attachment_list(block)
+            case Signature():
+                self.signature(block)
+            case Note(text=text):
+                self.paragraph("body", text)
+            case AttachmentHeading(label=label, title=title):
+                self.paragraph("attachment_label", label)
+                self.title(title, before_lines=1)  # the title goes on the third line
+            case Table():
+                self.table(block)
+            case Imprint():
+                self.imprint(block)
+            case Letterhead():
+                raise ValueError("a letterhead can only be the document's first block")
+
+    def title(self, title: Title, before_lines: int) -> None:
+        """One paragraph, its lines separated by line breaks."""
+        paragraph = self.paragraph("title")
+        run = paragraph.add_run(title.lines[0] if title.lines else "")
+        for line in title.lines[1:]:
+            run.add_break()
+            run.add_text(line)
+        self.space_before(paragraph, before_lines)
+
+    def heading(self, heading: Heading) -> None:
+        role = HEADING_ROLES.get(heading.level)
+        if role is None:
+            raise ValueError(f"heading level {heading.level} is not 1 to 4")
+        label = heading.number + heading.text
+        if heading.body is None or heading.level == 1:
+            self.paragraph(role, label)  # its style keeps it with the next paragraph
+            if heading.body is not None:
+                self.paragraph("body", heading.body)
+            return
+        # Run-in: the heading in its own face, the text in the body face.
+        paragraph = self.paragraph("body")
+        paragraph.add_run(label, style=char_style_name(role))
+        paragraph.add_run(heading.body)
+
+    def attachment_list(self, attachments: AttachmentList) -> None:
+        """`附件：1.名称`, indented two characters; the items and their wrapped
+        lines line up after `附件：`."""
+        prefix = text_width(ATTACHMENTS_PREFIX)
+        for index, item in enumerate(attachments.items):
+            if index == 0:
+                paragraph = self.paragraph("body", ATTACHMENTS_PREFIX + item)
+                self.indent(paragraph, left=2 + prefix, hanging=prefix)
+                self.space_before(paragraph, 1)
+            else:
+                paragraph = self.paragraph("body", item)
+                self.indent(paragraph, left=2 + prefix, first_line=0)
+
+    def signature(self, signature: Signature) -> None:
+        """Issuer and date at the right: the date inset four characters, the
+        issuer centred over it."""
+        centre = SIGNATURE_DATE_INSET + text_width(signature.date) / 2
+        issuer_inset = max(0.0, centre - text_width(signature.issuer) / 2)
+        for text, inset, before in (
+            (signature.issuer, issuer_inset, 1),
+            (signature.date, SIGNATURE_DATE_INSET, 0),
+        ):
+            paragraph = self.paragraph("body", text)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            self.indent(paragraph, first_line=0, right=inset)
+            self.space_before(paragraph, before)
+
+    def table(self, table: Table) -> None:
+        if table.unit:
+            self.paragraph("table", table.unit).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        rows = [*table.header, *table.body]
+        columns = _column_widths(table.widths, self.text_width)
+        border = ooxml.eighth_points(TABLE_BORDER_PT)
+        sides = ("top", "left", "bottom", "right", "insideH", "insideV")
+        word_table = self.new_table(
+            len(rows), columns, dict.fromkeys(sides, border), header_rows=len(table.header)
+        )
+        for row_index, column_index, cell in _place_cells(rows, len(columns)):
+            target = word_table.cell(row_index, column_index)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                corner = (row_index + cell.rowspan - 1, column_index + cell.colspan - 1)
+                target = target.merge(word_table.cell(*corner))
+            role: Role = "table_header" if row_index < len(table.header) else "table"
+            self.cell_text(target, role, cell.text, ALIGNMENTS[cell.align])
+        for footnote in table.footnotes:
+            self.paragraph("table", footnote)
+
+    def imprint(self, imprint: Imprint) -> None:
+        """The 版记 as a borderless two-column table between rules as wide as the
+        text block (thick first and last, thin between), its text inset one
+        character: 抄送 across both columns, then the printer at the left and the
+        date at the right."""
+        thick = ooxml.eighth_points(IMPRINT_THICK_MM * MM_TO_PT)
+        thin = ooxml.eighth_points(IMPRINT_THIN_MM * MM_TO_PT)
+        half = self.text_width // 2
+        word_table = self.new_table(
+            2 if imprint.copy_to else 1,
+            (half, self.text_width - half),
+            {"top": thick, "insideH": thin, "bottom": thick},
+            cell_margin=self.chars("imprint"),
+        )
+        cells = list(word_table.rows[-1].cells)
+        if imprint.copy_to:
+            copy_to = word_table.cell(0, 0).merge(word_table.cell(0, 1))
+            self.cell_text(copy_to, "imprint", COPY_TO_PREFIX + imprint.copy_to)
+        self.cell_text(cells[0], "imprint", imprint.printer)
+        self.cell_text(cells[1], "imprint", imprint.date, WD_ALIGN_PARAGRAPH.RIGHT)
+
+    def new_table(
+        self,
+        rows: int,
+        columns: Sequence[int],
+        borders: Mapping[str, int],
+        header_rows: int = 0,
+        cell_margin: int | None = None,
+    ) -> WordTable:
+        """An empty table of rows × columns (widths in twips): fixed layout, rows
+        that never split, the first header_rows repeated on every page, cells
+        vertically centred."""
+        word_table: WordTable = self.word.add_table(rows=rows, cols=len(columns))
+        tbl = word_table._tbl
+        ooxml.set_table_layout(tbl, sum(columns), borders, cell_margin)
+        ooxml.set_grid(tbl, columns)
+        for index, row in enumerate(word_table.rows):
+            ooxml.set_row_flags(row._tr, header=index < header_rows)
+            for width, cell in zip(columns, row.cells, strict=True):
+                cell.width = Twips(width)
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        return word_table
+
+    def cell_text(
+        self,
+        cell: WordCell,
+        role: Role,
+        text: str,
+        alignment: WD_ALIGN_PARAGRAPH | None = None,
+    ) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph.style = style_name(role)
+        if alignment is not None:
+            paragraph.alignment = alignment
+        paragraph.add_run(text)
+
+
+def _column_widths(widths: tuple[float, ...], total: int) -> list[int]:
+    """Twips per column, proportional to widths and adding up to total."""
+    if not widths or any(width <= 0 for width in widths):
+        raise ValueError("a table needs positive column widths")
+    scale = total / sum(widths)
+    columns = [round(width * scale) for width in widths]
+    columns[-1] += total - sum(columns)
+    return columns
+
+
+def _place_cells(rows: list[tuple[Cell, ...]], columns: int) -> list[tuple[int, int, Cell]]:
+    """Grid positions of the cells, like an HTML table: a spanning cell is
+    given once, at its top-left, and the cells it covers are left out."""
+    taken: set[tuple[int, int]] = set()
+    placed: list[tuple[int, int, Cell]] = []
+    for row_index, row in enumerate(rows):
+        column = 0
+        for cell in row:
+            while (row_index, column) in taken:
+                column += 1
+            bottom, right = row_index + cell.rowspan, column + cell.colspan
+            if right > columns or bottom > len(rows) or cell.rowspan < 1 or cell.colspan < 1:
+                raise ValueError(f"table cell {cell.text!r} does not fit the table")
+            taken.update((r, c) for r in range(row_index, bottom) for c in range(column, right))
+            placed.append((row_index, column, cell))
+            column = right
+    return placed

@@ -1,0 +1,133 @@
+"""The document model as HTML, for WeasyPrint. Every text is escaped here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from generator import layout, model
+from generator.style import StyleProfile
+
+
+def _p(cls: str, text: str, style: str = "") -> str:
+    attr = f' style="{style}"' if style else ""
+    return f'<p class="{cls}"{attr}>{escape(text)}</p>'
+
+
+def _title(block: model.Title, cls: str = "title") -> str:
+    lines = "<br>".join(escape(line) for line in block.lines)
+    return f'<p class="{cls}">{lines}</p>'
+
+
+def _letterhead(block: model.Letterhead, style: StyleProfile) -> str:
+    size = layout.mark_size_pt(block.mark, style)
+    out = _p("mark", block.mark, f"font-size: {size:.2f}pt")
+    if block.number:
+        out += _p("number", block.number)
+    return out + '<div class="red-line"></div>'
+
+
+def _heading(block: model.Heading, style: StyleProfile) -> str:
+    head = f'<span class="h{block.level}">{escape(block.number + block.text)}</span>'
+    if block.body is None:
+        return f'<p class="heading h{block.level}">{head}</p>'
+    return f'<p class="heading run-in body">{head}{escape(block.body)}</p>'
+
+
+def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
+    label = "附件："
+    rows = []
+    for index, item in enumerate(block.items):
+        number, dot, name = item.partition(".")
+        if dot and number.isdigit():
+            text = f'<span class="num">{escape(number + dot)}</span>{escape(name)}'
+            hang = 1.0
+        else:
+            text, hang = escape(item), 0.0
+        indent = layout.text_width(label)
+        lead = escape(label) if index == 0 else ""
+        rows.append(
+            f'<p style="padding-left: {2 + indent + hang}em; text-indent: '
+            f'{-(indent + hang) if index == 0 else -hang}em">{lead}{text}</p>'
+        )
+    return f'<div class="attachments">{"".join(rows)}</div>'
+
+
+def _signature(block: model.Signature, style: StyleProfile) -> str:
+    issuer_indent, date_indent = layout.signature_indents(block.issuer, block.date)
+    return (
+        '<div class="signature">'
+        + _p("issuer", block.issuer, f"padding-right: {issuer_indent}em")
+        + _p("date", block.date, f"padding-right: {date_indent}em")
+        + "</div>"
+    )
+
+
+def _cell(tag: str, cell: model.Cell) -> str:
+    span = ""
+    if cell.colspan > 1:
+        span += f' colspan="{cell.colspan}"'
+    if cell.rowspan > 1:
+        span += f' rowspan="{cell.rowspan}"'
+    return f'<{tag} class="{cell.align.value}"{span}>{escape(cell.text)}</{tag}>'
+
+
+def _table(block: model.Table, style: StyleProfile) -> str:
+    total = sum(block.widths)
+    cols = "".join(f'<col style="width: {100 * w / total:.3f}%">' for w in block.widths)
+    head = "".join("<tr>" + "".join(_cell("th", c) for c in row) + "</tr>" for row in block.header)
+    body = "".join("<tr>" + "".join(_cell("td", c) for c in row) + "</tr>" for row in block.body)
+    out = _p("unit", block.unit) if block.unit else ""
+    out += f"<table><colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>"
+    out += "".join(_p("footnote", note) for note in block.footnotes)
+    return out
+
+
+def _imprint(block: model.Imprint, style: StyleProfile) -> str:
+    rows = []
+    if block.copy_to:
+        rows.append(f"<p>抄送：{escape(block.copy_to)}</p>")
+    rows.append(f'<p>{escape(block.printer)}<span class="date">{escape(block.date)}</span></p>')
+    return f'<div class="imprint">{"".join(rows)}</div>'
+
+
+_RENDER: dict[type, Callable[[Any, StyleProfile], str]] = {
+    model.Letterhead: _letterhead,
+    model.Title: lambda b, s: _title(b),
+    model.Addressee: lambda b, s: _p("addressee", b.text),
+    model.Heading: _heading,
+    model.Paragraph: lambda b, s: _p("body", b.text),
+    model.AttachmentList: _attachments,
+    model.Signature: _signature,
+    model.Note: lambda b, s: _p("note", b.text),
+    model.AttachmentHeading: lambda b, s: _p("attachment-label", b.label) + _title(b.title),
+    model.Table: _table,
+    model.Imprint: _imprint,
+}
+
+
+def _part(part: model.Part, style: StyleProfile) -> str:
+    blocks = []
+    for index, block in enumerate(part.blocks):
+        if isinstance(block, model.Title) and part.kind is model.PartKind.PLAN and index == 0:
+            blocks.append(_title(block, "title plan-title"))
+        else:
+            blocks.append(_RENDER[type(block)](block, style))
+    cls = f"part {part.kind.value}" + ("" if part.new_page else " continued")
+    return f'<section class="{cls}">{"".join(blocks)}</section>'
+
+
+def to_html(document: model.Document, style: StyleProfile, css: str) -> str:
+    info = document.info
+    head = (
+        f'<meta charset="utf-8"><title>{escape(info.title)}</title>'
+        f'<meta name="author" content="{escape(info.author)}">'
+        f'<meta name="dcterms.created" content="{info.date}">'
+        f'<meta name="dcterms.modified" content="{info.date}">'
+        f"<style>{css}</style>"
+    )
+    body = "".join(_part(part, style) for part in document.parts)
+    return (
+        f'<!DOCTYPE html><html lang="{info.language}"><head>{head}</head><body>{body}</body></html>'
+    )

@@ -1,0 +1,274 @@
+"""Build templates/docx/gongwen.docx, the Word template of the DOCX writer.
+
+    .venv/bin/python tools/make_word_template.py [--style templates/style.yaml] [--out ...]
+
+The template carries what an office may restyle in Word or WPS: the GB/T 9704
+page (A4, mirrored margins, 22 lines of 28 characters), the odd and even page
+number footers, one named style per role of the style profile, and the
+letterhead as docxtpl tags. The writer renders the tags and appends the rest.
+The output is byte-identical from run to run, so it can be committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docx.shared import Twips
+
+from generator.style import Role, StyleProfile, load_style
+from generator.writers import ooxml
+from generator.writers.docx import char_style_name, line_pitch_twips, style_name
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_STYLE = ROOT / "templates" / "style.yaml"
+DEFAULT_OUT = ROOT / "templates" / "docx" / "gongwen.docx"
+
+# Parts of python-docx's default template a 公文 template has no use for.
+UNUSED_RELATIONSHIPS = ("stylesWithEffects", "customXml", "numbering", "thumbnail")
+# Styles kept from the default template: Word expects the defaults to exist.
+KEPT_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList"}
+HEADING_ROLES: tuple[Role, ...] = ("heading1", "heading2", "heading3", "heading4")
+RED_RULE_PT = 1.0  # the letterhead's red separator
+RED_RULE_GAP_MM = 4.0  # between the 发文字号 and the red separator
+FIXED_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # the template's own core properties
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Paragraph settings of a role's style (fonts come from the profile)."""
+
+    align: str = "both"  # w:jc
+    first_line_chars: float = 0
+    on_grid: bool = True  # exact line pitch; False: single spacing, off the grid
+    exact_twips: int | None = None  # exact spacing other than the line pitch
+    before_twips: int = 0
+    keep_next: bool = False
+    outline_level: int | None = None
+
+
+def layouts(style: StyleProfile) -> dict[Role, Layout]:
+    page = style.page
+    line = line_pitch_twips(style)
+    return {
+        "body": Layout(first_line_chars=2),
+        # The mark's top edge sits mark_gap_mm below the top of the text block.
+        "mark": Layout(
+            align="center", on_grid=False, before_twips=ooxml.twips_from_mm(page.mark_gap_mm)
+        ),
+        # Two blank lines below the mark.
+        "number": Layout(align="center", before_twips=2 * line),
+        "title": Layout(align="center"),
+        **{
+            role: Layout(first_line_chars=2, keep_next=True, outline_level=level)
+            for level, role in enumerate(HEADING_ROLES)
+        },
+        "attachment_label": Layout(align="left", keep_next=True),
+        "table": Layout(on_grid=False),
+        "table_header": Layout(align="center", on_grid=False),
+        "imprint": Layout(),
+        "page_number": Layout(
+            align="right",
+            on_grid=False,
+            exact_twips=ooxml.twips_from_pt(style.roles["page_number"].size_pt),
+        ),
+    }
+
+
+def build_template(style: StyleProfile) -> WordDocument:
+    document = docx.Document()
+    _prune_package(document)
+    _set_defaults(document, style)
+    for role in style.roles:
+        _add_role_style(document, style, role)
+    _set_page(document, style)
+    _add_footers(document, style)
+    _add_letterhead(document, style)
+    _set_core_properties(document)
+    return document
+
+
+def _prune_package(document: WordDocument) -> None:
+    """Drop unused parts (they are not saved once unreferenced) and styles."""
+    for rels in (document.part.rels, document.part.package.rels):
+        for r_id, rel in list(rels.items()):
+            if rel.reltype.rsplit("/", 1)[-1] in UNUSED_RELATIONSHIPS:
+                del rels[r_id]
+    styles = document.styles.element
+    for element in styles.findall(qn("w:style")):
+        if element.get(qn("w:styleId")) not in KEPT_STYLES:
+            styles.remove(element)
+
+
+def _set_defaults(document: WordDocument, style: StyleProfile) -> None:
+    """Document defaults in the body face and size. The docGrid's character
+    pitch is relative to the Normal style's size, so Normal adds nothing."""
+    body = style.roles["body"]
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    r_pr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    ooxml.set_fonts(r_pr, style.face("body").docx)
+    for size in ("w:sz", "w:szCs"):
+        ooxml.set_attrs(
+            ooxml.child(r_pr, size, ooxml.R_PR_ORDER), val=ooxml.half_points(body.size_pt)
+        )
+    ooxml.set_attrs(
+        ooxml.child(r_pr, "w:lang", ooxml.R_PR_ORDER), val="en-US", eastAsia="zh-CN", bidi="ar-SA"
+    )
+    p_pr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    ooxml.set_attrs(ooxml.child(p_pr, "w:spacing", ooxml.P_PR_ORDER), after=0, line=240)
+    settings = document.settings.element
+    ooxml.set_attrs(settings.find(qn("w:themeFontLang")), val="en-US", eastAsia="zh-CN")
+
+
+def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> None:
+    layout = layouts(style)[role]
+    role_style = style.roles[role]
+    face, color = style.face(role).docx, style.color(role)
+    paragraph_style: Any = document.styles.add_style(style_name(role), WD_STYLE_TYPE.PARAGRAPH)
+    paragraph_style.base_style = document.styles["Normal"]
+    paragraph_style.quick_style = True
+    element = paragraph_style.element
+    ooxml.set_run_style(element.get_or_add_rPr(), face, role_style.size_pt, color)
+
+    p_pr = element.get_or_add_pPr()
+    if layout.keep_next:
+        ooxml.set_on(p_pr, "w:keepNext", ooxml.P_PR_ORDER)
+    ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=layout.on_grid)
+    exact = layout.exact_twips or (line_pitch_twips(style) if layout.on_grid else None)
+    ooxml.set_line_spacing(p_pr, exact_twips=exact)
+    ooxml.set_space_before(p_pr, layout.before_twips)
+    char = ooxml.twips_from_pt(role_style.size_pt)
+    ooxml.set_indent(p_pr, char, first_line=layout.first_line_chars)
+    ooxml.set_attrs(ooxml.child(p_pr, "w:jc", ooxml.P_PR_ORDER), val=layout.align)
+    if layout.outline_level is not None:
+        ooxml.set_attrs(
+            ooxml.child(p_pr, "w:outlineLvl", ooxml.P_PR_ORDER), val=layout.outline_level
+        )
+
+    if role in HEADING_ROLES:  # run-in headings set their runs in this one
+        run_style: Any = document.styles.add_style(char_style_name(role), WD_STYLE_TYPE.CHARACTER)
+        ooxml.set_run_style(run_style.element.get_or_add_rPr(), face, role_style.size_pt, color)
+        ooxml.set_style_link(element, run_style.style_id)
+        ooxml.set_style_link(run_style.element, paragraph_style.style_id)
+
+
+def char_space(style: StyleProfile, text_width_twips: int) -> int:
+    """w:charSpace of the document grid.
+
+    Word sets the grid's character pitch to the Normal style's font size plus
+    charSpace / 4096 pt (ECMA-376 Part 1, 17.6.5), so
+
+        charSpace = floor((text width [pt] / chars per line - Normal size [pt]) * 4096)
+
+    with the text width Word itself works from (page width minus both margins,
+    in whole twips). Flooring keeps a rounding error from leaving 27 characters
+    on a line. GB/T 9704: (8845 / 20 / 28 - 16) * 4096 = -841.1, so -842.
+    """
+    pitch_pt = text_width_twips / ooxml.TWIPS_PER_PT / style.page.chars_per_line
+    return math.floor((pitch_pt - style.roles["body"].size_pt) * 4096)
+
+
+def _set_page(document: WordDocument, style: StyleProfile) -> None:
+    page = style.page
+    section = document.sections[0]
+    width = ooxml.twips_from_mm(page.width_mm)
+    left, right = ooxml.twips_from_mm(page.binding_mm), ooxml.twips_from_mm(page.outer_mm)
+    section.page_width = Twips(width)
+    section.page_height = Twips(ooxml.twips_from_mm(page.height_mm))
+    section.top_margin = Twips(ooxml.twips_from_mm(page.top_mm))
+    section.bottom_margin = Twips(ooxml.twips_from_mm(page.bottom_mm))
+    section.left_margin = Twips(left)  # the inside (binding) margin, mirrored
+    section.right_margin = Twips(right)
+    section.gutter = Twips(0)
+    section.header_distance = Twips(ooxml.twips_from_mm(15))
+    # The footer's single line is exactly page-number size high; its top sits
+    # page_number_gap_mm below the text block.
+    number_line = ooxml.twips_from_pt(style.roles["page_number"].size_pt)
+    gap = ooxml.twips_from_mm(page.bottom_mm - page.page_number_gap_mm)
+    section.footer_distance = Twips(gap - number_line)
+    text_width = width - left - right
+    ooxml.set_doc_grid(section._sectPr, line_pitch_twips(style), char_space(style, text_width))
+
+    settings = document.settings
+    settings.odd_and_even_pages_header_footer = True
+    ooxml.set_mirror_margins(settings.element)
+    settings.element.remove_all("w:savePreviewPicture")  # the thumbnail is gone
+    for compat in settings.element.iter(qn("w:compatSetting")):
+        if compat.get(qn("w:name")) == "compatibilityMode":
+            compat.set(qn("w:val"), "15")  # Word 2013+ layout: tables align to the margins
+
+
+def _add_footers(document: WordDocument, style: StyleProfile) -> None:
+    """`— 1 —` at the right of odd pages and the left of even ones, inset one
+    character."""
+    section = document.sections[0]
+    char = ooxml.twips_from_pt(style.roles["page_number"].size_pt)
+    for footer, align, inset in (
+        (section.footer, "right", "right"),
+        (section.even_page_footer, "left", "left"),
+    ):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        paragraph.style = document.styles[style_name("page_number")]
+        p_pr = ooxml.p_pr(paragraph)
+        ooxml.set_indent(p_pr, char, **{inset: 1})
+        ooxml.set_attrs(ooxml.child(p_pr, "w:jc", ooxml.P_PR_ORDER), val=align)
+        paragraph.add_run("\N{EM DASH} ")
+        ooxml.add_field(paragraph, " PAGE ", "1")
+        paragraph.add_run(" \N{EM DASH}")
+
+
+def _add_letterhead(document: WordDocument, style: StyleProfile) -> None:
+    """The letterhead as docxtpl tags: the {%p ...%} paragraphs vanish when
+    rendered, taking their block with them when the condition is false."""
+    document.add_paragraph("{%p if letterhead %}")
+    document.add_paragraph("{{ letterhead.mark }}", style=style_name("mark"))
+    document.add_paragraph("{%p if letterhead.number %}")
+    document.add_paragraph("{{ letterhead.number }}", style=style_name("number"))
+    document.add_paragraph("{%p endif %}")
+    # The red separator: the bottom border of an empty paragraph 4 mm high.
+    rule = document.add_paragraph()
+    p_pr = ooxml.p_pr(rule)
+    ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=False)
+    ooxml.set_line_spacing(p_pr, exact_twips=ooxml.twips_from_mm(RED_RULE_GAP_MM))
+    ooxml.set_space_before(p_pr, 0)
+    ooxml.set_border(p_pr, "bottom", ooxml.eighth_points(RED_RULE_PT), style.red)
+    document.add_paragraph("{%p endif %}")
+
+
+def _set_core_properties(document: WordDocument) -> None:
+    properties = document.core_properties
+    """Fixed, so the file is the same every run; the writer replaces them."""
+    properties.title = ""
+    properties.subject = ""
+    properties.author = "gongwen"
+    properties.last_modified_by = "gongwen"
+    properties.comments = ""
+    properties.keywords = ""
+    properties.category = ""
+    properties.language = "zh-CN"
+    properties.revision = 1
+    properties.created = FIXED_DATE
+    properties.modified = FIXED_DATE
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--style", type=Path, default=DEFAULT_STYLE)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    ooxml.save_docx(build_template(load_style(args.style)), args.out)
+    print(f"{args.out} ({args.out.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
