@@ -1,7 +1,8 @@
 """Layout arithmetic both writers share, so the DOCX and the PDF place things alike.
 
 Widths are in body characters (em of the body size): a full-width character
-is 1, a half-width digit or Latin letter 1/2.
+is 1 (East Asian ambiguous ones such as — and □ too: CJK faces set them full
+width), a half-width digit or Latin letter 1/2.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from generator.style import MM_TO_PT, StyleProfile
 
 
 def text_width(text: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(c) in "FW" else 0.5 for c in text)
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("F", "W", "A") else 0.5 for c in text)
 
 
 def signature_indents(issuer: str, date: str) -> tuple[float, float]:

@@ -9,7 +9,6 @@ Raw OOXML stays in generator/writers/ooxml.py.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
@@ -27,6 +26,7 @@ from docx.text.paragraph import Paragraph as WordParagraph
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
+from generator import layout
 from generator.model import (
     Addressee,
     Align,
@@ -54,10 +54,8 @@ ALIGNMENTS = {
     Align.CENTER: WD_ALIGN_PARAGRAPH.CENTER,
     Align.RIGHT: WD_ALIGN_PARAGRAPH.RIGHT,
 }
-WIDE = frozenset({"W", "F", "A"})  # east_asian_width classes set a full character wide
 ATTACHMENTS_PREFIX = "附件："
 COPY_TO_PREFIX = "抄送："
-SIGNATURE_DATE_INSET = 4  # characters from the right: room for the seal
 TABLE_BORDER_PT = 0.5
 IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
 IMPRINT_THIN_MM = 0.25  # the rules between
@@ -132,11 +130,6 @@ def _set_core_properties(word: WordDocument, info: DocumentInfo) -> None:
     properties.created = issued
     properties.modified = issued
     properties.revision = 1
-
-
-def text_width(text: str) -> float:
-    """Width of text in characters: CJK (and ambiguous) ones 1, others ½."""
-    return sum(1 if unicodedata.east_asian_width(c) in WIDE else 0.5 for c in text)
 
 
 class _BlockWriter:
@@ -248,7 +241,7 @@ class _BlockWriter:
     def attachment_list(self, attachments: AttachmentList) -> None:
         """`附件：1.名称`, indented two characters; the items and their wrapped
         lines line up after `附件：`."""
-        prefix = text_width(ATTACHMENTS_PREFIX)
+        prefix = layout.text_width(ATTACHMENTS_PREFIX)
         for index, item in enumerate(attachments.items):
             if index == 0:
                 paragraph = self.paragraph("body", ATTACHMENTS_PREFIX + item)
@@ -261,11 +254,10 @@ class _BlockWriter:
     def signature(self, signature: Signature) -> None:
         """Issuer and date at the right: the date inset four characters, the
         issuer centred over it."""
-        centre = SIGNATURE_DATE_INSET + text_width(signature.date) / 2
-        issuer_inset = max(0.0, centre - text_width(signature.issuer) / 2)
+        issuer_inset, date_inset = layout.signature_indents(signature.issuer, signature.date)
         for text, inset, before in (
-            (signature.issuer, issuer_inset, 1),
-            (signature.date, SIGNATURE_DATE_INSET, 0),
+            (signature.issuer, issuer_inset, 2),
+            (signature.date, date_inset, 0),
         ):
             paragraph = self.paragraph("body", text)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
