@@ -65,7 +65,7 @@ CASES = {
         "plan.md.j2",
         "# 目标任务",
         "# 目标任务{{ issuer.__class__.__mro__ }}",
-        "模板",
+        "模板试图访问 Python 内部属性“__class__”，已拒绝",
         "{{ issuer.__class__",
     ),
 }

@@ -6,6 +6,7 @@ from the data set's own; both render in a sandbox to markup (see markup.py).
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 from typing import Any
@@ -67,15 +68,21 @@ def _template_line(error: BaseException, name: str) -> int | None:
     return None
 
 
+def _quoted_name(message: str, which: int) -> str:
+    """A name Jinja quotes in its (English) message, e.g. '__class__'."""
+    found = re.findall(r"'([^']+)'", message)
+    return found[which] if found else message
+
+
 def _template_problem(error: Exception, name: str) -> str:
     if isinstance(error, SecurityError):
-        return f"模板试图访问不允许的内容（{error}）"
+        return f"模板试图访问 Python 内部属性“{_quoted_name(str(error), 0)}”，已拒绝"
     if isinstance(error, jinja2.TemplateNotFound):
         return "模板文件不存在"
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"模板语法错误（{error.message}）"
     if isinstance(error, jinja2.UndefinedError):
-        return f"模板引用了不存在的数据（{error.message}）"
+        return f"模板引用了不存在的数据“{_quoted_name(error.message or '', -1)}”"
     return f"模板计算出错（{error}）"
 
 
