@@ -128,12 +128,13 @@ def _table(
 
 def subsidy_for(rule: SubsidyRule, tier: Tier) -> TierSubsidy:
     """资助 + 个人缴 = the tier's standard; a subsidy never exceeds it."""
-    if rule.rule == "full":
+    applied = rule.for_tier(tier.name)
+    if applied.rule == "full":
         subsidy = tier.amount
-    elif rule.rule == "share":
-        subsidy = tier.amount * (rule.value or Decimal(0))
+    elif applied.rule == "share":
+        subsidy = tier.amount * (applied.value or Decimal(0))
     else:
-        subsidy = min(rule.value or Decimal(0), tier.amount)
+        subsidy = min(applied.value or Decimal(0), tier.amount)
     return TierSubsidy(tier.name, subsidy, tier.amount - subsidy)
 
 
@@ -147,7 +148,14 @@ def compute(dataset: Dataset) -> Computed:
         tables[name] = computed
         warnings.extend(_mismatches(computed, dataset))
     subsidies = tuple(
-        ComputedSubsidy(rule, tuple(subsidy_for(rule, tier) for tier in dataset.policy.tiers))
+        ComputedSubsidy(
+            rule,
+            tuple(
+                subsidy_for(rule, tier)
+                for tier in dataset.policy.tiers
+                if tier.group == rule.tier_group
+            ),
+        )
         for rule in dataset.policy.subsidies
     )
     return Computed(tables, subsidies, tuple(warnings))

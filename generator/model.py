@@ -63,7 +63,8 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class AttachmentList:
-    """附件说明: `附件：1. 名称`, later items aligned under the first name."""
+    """附件说明: `附件：1. 名称`, later items aligned under the first name. The
+    items come numbered (1.名称) when there are several; writers add 附件：."""
 
     items: tuple[str, ...]
 
@@ -103,19 +104,22 @@ class Cell:
 class Table:
     """A table; header rows repeat on every page the table runs onto.
 
-    widths are relative column widths; total_rows are styled like the body but
-    kept together with the last body row."""
+    Like HTML, a spanning cell appears once, at its top-left; the cells it
+    covers are left out of the rows. widths are relative column widths. An
+    unruled table (a name list) has no borders and no header."""
 
     header: tuple[tuple[Cell, ...], ...]
     body: tuple[tuple[Cell, ...], ...]
     widths: tuple[float, ...]
     unit: str | None = None
     footnotes: tuple[str, ...] = ()
+    ruled: bool = True
 
 
 @dataclass(frozen=True)
 class Imprint:
-    """版记: 抄送 and 印发机关 + 印发日期 between rules, at the foot of the last page."""
+    """版记: 抄送 and 印发机关 + 印发日期 between rules, at the foot of the last page.
+    date is printed as given, e.g. 2023年10月31日印发."""
 
     printer: str
     date: str

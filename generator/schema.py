@@ -2,6 +2,8 @@
 
 The models know kinds of things (amounts, rates, periods, people, tables),
 never a particular office: an office's specifics are values in its data.
+Descriptions are Chinese: editors see them in their editor (JSON Schema) and
+in docs/data-model.md, both generated from these models.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import (
     Field,
     StrictInt,
     StrictStr,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -42,13 +45,20 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"日期“{value}”不存在或格式不对（应写作 YYYY-MM-DD）") from None
 
 
-Number = Annotated[Decimal, BeforeValidator(_decimal)]
-Amount = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0)]
-Rate = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0, le=1)]
+_NUMBER_SCHEMA = WithJsonSchema({"type": "number"})
+Number = Annotated[Decimal, BeforeValidator(_decimal), _NUMBER_SCHEMA]
+Amount = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0), _NUMBER_SCHEMA]
+Rate = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0, le=1), _NUMBER_SCHEMA]
 Count = Annotated[StrictInt, Field(ge=0)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Date = Annotated[
+    dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
+]
 Text = Annotated[StrictStr, Field(min_length=1)]
 Identifier = Annotated[StrictStr, Field(pattern=r"^[^\W\d]\w*$")]
+
+
+def _field(description: str, default: Any = ..., **kw: Any) -> Any:
+    return Field(default, description=description, **kw)
 
 
 class Model(BaseModel):
@@ -59,84 +69,115 @@ class Model(BaseModel):
 
 
 class DocumentNumber(Model):
-    """发文字号: 代字〔年份〕序号号."""
+    """发文字号：代字〔年份〕序号号。"""
 
-    prefix: Text
-    year: Annotated[StrictInt, Field(ge=1949, le=2999)]
-    serial: Annotated[StrictInt, Field(ge=1)]
+    prefix: Text = _field("发文机关代字，如 武政发")
+    year: Annotated[StrictInt, Field(ge=1949, le=2999)] = _field("年份，写全，如 2023")
+    serial: Annotated[StrictInt, Field(ge=1)] = _field("序号，不编虚位，如 80")
 
     def __str__(self) -> str:
         return f"{self.prefix}〔{self.year}〕{self.serial}号"
 
 
 class Issuer(Model):
-    name: Text  # 发文机关全称, used in titles and the signature
-    mark: Text | None = None  # 发文机关标志, e.g. ……人民政府文件; none: no letterhead
-    short_name: Text | None = None  # e.g. 武水镇, for the prose
+    """发文机关。"""
+
+    name: Text = _field("发文机关全称，用于标题和署名")
+    mark: Text | None = _field("发文机关标志（红头），如 ××县人民政府文件；不填则不排红头", None)
+    short_name: Text | None = _field("简称，供正文引用，如 武水镇", None)
 
 
 class Imprint(Model):
-    """版记."""
+    """版记。"""
 
-    printer: Text  # 印发机关
-    date: Date  # 印发日期
-    copy_to: Text | None = None  # 抄送
+    printer: Text = _field("印发机关")
+    date: Date = _field("印发日期")
+    copy_to: Text | None = _field("抄送机关", None)
 
 
 class Notice(Model):
-    template: Text = "notice/issue-plan.md.j2"  # shared wording, found in templates/
-    number: DocumentNumber | None = None
-    date: Date  # 成文日期
-    addressees: Text  # 主送机关, without the final colon
-    purpose: StrictStr = ""  # optional opening clause before 现将……
-    request: Text  # e.g. 请结合实际抓好贯彻落实
-    plan_cited_as: Text | None = None  # how the notice names the plan, if not by its title
-    quote_plan_title: bool = True  # 《》 around the plan's name in the notice title
-    title_lines: list[Text] | None = None  # explicit lines for a long title
-    note: Text | None = None  # 附注, e.g. 此件公开发布
-    imprint: Imprint | None = None
+    """印发通知。"""
+
+    template: Text = _field("通知正文模板（共享模板）", "notice/issue-plan.md.j2")
+    number: DocumentNumber | None = _field("发文字号；不填则不排", None)
+    date: Date = _field("成文日期")
+    addressees: Text = _field("主送机关，不含末尾冒号")
+    purpose: StrictStr = _field("“现将”之前的目的语，如 为进一步做好……工作，", "")
+    request: Text = _field("执行要求，如 请结合实际抓好贯彻落实")
+    plan_cited_as: Text | None = _field("通知中对方案的称呼（与方案标题不同时填写）", None)
+    title_cites_plan_as: Text | None = _field("通知标题中对方案的称呼（与正文不同时填写）", None)
+    quote_plan_title: bool = _field("标题中方案名称是否加书名号", True)
+    title_lines: list[Text] | None = _field("手工指定标题分行（一般不需要）", None)
+    note: Text | None = _field("附注，不含括号，如 此件公开发布", None)
+    imprint: Imprint | None = _field("版记；不填则不排", None)
 
 
 class Attachment(Model):
-    title: Text
-    listed_as: Text | None = None  # wording in the 附件说明, if it differs
-    table: Identifier | None = None  # a table of tables/; none: mentioned, not included
-    title_lines: list[Text] | None = None
+    """附件：一张表、一份名单或一段正文（可组合）。"""
+
+    title: Text = _field("附件标题，可引用数据，如 {{ issuer.short_name }}{{ year }}年度……表")
+    listed_as: Text | None = _field("附件说明中的名称（与标题不同时填写）", None)
+    table: Identifier | None = _field("tables/ 中的表名", None)
+    roster: bool = _field("是否排入领导小组名单（organisation.yaml）", False)
+    template: Text | None = _field("名单或表格之后的正文模板（数据集中的文件）", None)
+    title_lines: list[Text] | None = _field("手工指定标题分行", None)
+
+    @property
+    def has_content(self) -> bool:
+        return self.table is not None or self.roster or self.template is not None
 
 
 class Plan(Model):
-    title: Text
-    title_lines: list[Text] | None = None
-    template: Text  # the plan's prose, a file of this data set
-    attachments: list[Attachment] = []
+    """方案。"""
+
+    title: Text = _field("方案标题，可引用数据")
+    title_lines: list[Text] | None = _field("手工指定标题分行", None)
+    template: Text = _field("方案正文模板（数据集中的文件）")
+    attachments: list[Attachment] = _field("附件", [])
+
+
+HeadingFormats = dict[Annotated[int, Field(ge=1, le=4)], Annotated[StrictStr, Field(min_length=1)]]
 
 
 class DocumentFile(Model):
+    """document.yaml：发文机关、通知、方案及附件。"""
+
     issuer: Issuer
     notice: Notice
     plan: Plan
-    figures: Literal["computed", "printed"] = "computed"  # which figure a table shows
-    rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
+    figures: Literal["computed", "printed"] = _field(
+        "表格合计显示计算值（computed）还是原文印刷值（printed）", "computed"
+    )
+    rounding: Literal["half_up", "half_even", "down", "up"] = _field("取整规则", "half_up")
+    heading_numbers: HeadingFormats = _field(
+        "各级标题序号格式：{cn} 为汉字数字，{n} 为阿拉伯数字", {}
+    )
+
+    @model_validator(mode="after")
+    def _formats_have_a_number(self) -> DocumentFile:
+        for level, form in self.heading_numbers.items():
+            if "{cn}" not in form and "{n}" not in form:
+                raise ValueError(f"第 {level} 级标题序号格式应含 {{cn}} 或 {{n}}")
+        return self
 
 
 # ------------------------------------------------------------------ policy.yaml
 
 
 class Tier(Model):
-    name: Text  # 一档, 二档
-    amount: Amount  # 个人缴费标准, 元/人·年
+    """缴费档次。"""
+
+    name: Text = _field("档次名称，如 一档")
+    amount: Amount = _field("个人缴费标准（元/人·年）")
+    group: Text = _field("适用人群，如 居民、大学生", "居民")
 
 
-class SubsidyRule(Model):
-    """A hardship group's subsidy: full, a share of the tier, or a fixed amount."""
-
-    groups: Annotated[list[Text], Field(min_length=1)]
-    rule: Literal["full", "share", "fixed"]
-    value: Number | None = None
-    note: Text | None = None
+class TierRule(Model):
+    rule: Literal["full", "share", "fixed"] = _field("full 全额；share 按比例；fixed 定额")
+    value: Number | None = _field("比例（0–1）或金额（元）", None)
 
     @model_validator(mode="after")
-    def _value_fits_rule(self) -> SubsidyRule:
+    def _value_fits_rule(self) -> TierRule:
         if self.rule == "full" and self.value is not None:
             raise ValueError("rule 为 full（全额资助）时不填 value")
         if self.rule == "share" and (self.value is None or not 0 < self.value <= 1):
@@ -146,9 +187,47 @@ class SubsidyRule(Model):
         return self
 
 
+class SubsidyRule(TierRule):
+    """困难群众参保资助：资助 + 个人缴 = 该档缴费标准。"""
+
+    id: Identifier | None = _field("供正文引用的名称，如 低保", None)
+    groups: Annotated[list[Text], Field(min_length=1)] = _field("资助对象")
+    tier_group: Text = _field("适用哪一组档次（对应 tiers 的 group）", "居民")
+    per_tier: dict[StrictStr, TierRule] = _field("个别档次的不同规则，键为档次名称", {})
+    note: Text | None = _field("备注", None)
+
+    def for_tier(self, tier: str) -> TierRule:
+        return self.per_tier.get(tier, self)
+
+
+class FundingPart(Model):
+    name: Text = _field("来源，如 中央")
+    amount: Amount = _field("金额（元/人）")
+
+
+class Financing(Model):
+    """筹资标准：财政补助各级之和 + 个人缴费 = 筹资总额。"""
+
+    total: Amount = _field("筹资标准（元/人）")
+    subsidy: Amount = _field("各级财政补助合计（元/人）")
+    subsidy_parts: list[FundingPart] = _field("各级财政补助", [])
+    individual: Amount = _field("个人缴费（元/人）")
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> Financing:
+        parts = sum((p.amount for p in self.subsidy_parts), Decimal(0))
+        if self.subsidy_parts and parts != self.subsidy:
+            raise ValueError(f"各级财政补助之和 {parts} 不等于财政补助 {self.subsidy}")
+        if self.subsidy + self.individual != self.total:
+            raise ValueError(
+                f"财政补助 {self.subsidy} 加个人缴费 {self.individual} 不等于筹资标准 {self.total}"
+            )
+        return self
+
+
 class Period(Model):
-    start: Date
-    end: Date
+    start: Date = _field("开始日期")
+    end: Date = _field("结束日期")
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -158,29 +237,43 @@ class Period(Model):
 
 
 class CitedDocument(Model):
-    title: Text
-    number: Text | None = None
+    title: Text = _field("文件标题")
+    number: Text | None = _field("文号，如 医保发〔2023〕24号", None)
 
 
 class PolicyFile(Model):
-    year: Annotated[StrictInt, Field(ge=2000, le=2999)]  # 参保年度
-    tiers: Annotated[list[Tier], Field(min_length=1)]
-    subsidies: list[SubsidyRule] = []
-    periods: dict[Identifier, Period] = {}
-    dates: dict[Identifier, Date] = {}
-    rates: dict[Identifier, Rate] = {}
-    amounts: dict[Identifier, Amount] = {}
-    counts: dict[Identifier, Count] = {}
-    documents: dict[Identifier, CitedDocument] = {}
+    """policy.yaml：年度政策参数。"""
+
+    year: Annotated[StrictInt, Field(ge=2000, le=2999)] = _field("参保年度")
+    tiers: Annotated[list[Tier], Field(min_length=1)] = _field("个人缴费档次")
+    financing: Financing | None = _field("筹资标准及构成", None)
+    subsidies: list[SubsidyRule] = _field("困难群众参保资助", [])
+    periods: dict[Identifier, Period] = _field("期间，如 集中参保缴费期", {})
+    dates: dict[Identifier, Date] = _field("日期", {})
+    rates: dict[Identifier, Rate] = _field("比例，写作小数（0.95 即 95%）", {})
+    amounts: dict[Identifier, Amount] = _field("金额", {})
+    counts: dict[Identifier, Count] = _field("天数、人数等整数", {})
+    documents: dict[Identifier, CitedDocument] = _field("引用的文件", {})
+
+    @model_validator(mode="after")
+    def _tiers_exist(self) -> PolicyFile:
+        names = {(t.group, t.name) for t in self.tiers}
+        for rule in self.subsidies:
+            if not any(group == rule.tier_group for group, _ in names):
+                raise ValueError(f"资助规则的 tier_group“{rule.tier_group}”没有对应的档次")
+            unknown = [t for t in rule.per_tier if (rule.tier_group, t) not in names]
+            if unknown:
+                raise ValueError(f"per_tier 中的档次不存在：{'、'.join(unknown)}")
+        return self
 
 
 # ------------------------------------------------------------ organisation.yaml
 
 
 class Person(Model):
-    role: Text | None = None  # 组长, 副组长, 成员
-    name: Text | None = None
-    title: Text | None = None  # 职务
+    role: Text | None = _field("职责，如 组长、副组长、成员", None)
+    name: Text | None = _field("姓名", None)
+    title: Text | None = _field("职务，如 县医保局局长", None)
 
     @model_validator(mode="after")
     def _named(self) -> Person:
@@ -190,18 +283,23 @@ class Person(Model):
 
 
 class Office(Model):
-    location: Text
-    director: Person
-    duties: Text | None = None
+    location: Text = _field("办公室设在何处")
+    director: Person = _field("办公室主任")
+    deputies: list[Person] = _field("办公室副主任", [])
+    members: Text | None = _field("办公室成员（文字）", None)
+    duties: Text | None = _field("职责", None)
+    phones: list[Text] = _field("联系电话", [])
 
 
 class LeadingGroup(Model):
-    name: Text
-    members: Annotated[list[Person], Field(min_length=1)]
-    office: Office | None = None
+    name: Text = _field("小组名称")
+    members: Annotated[list[Person], Field(min_length=1)] = _field("成员，按排列顺序")
+    office: Office | None = _field("小组办公室", None)
 
 
 class OrganisationFile(Model):
+    """organisation.yaml：领导小组及其办公室。"""
+
     leading_group: LeadingGroup | None = None
 
 
@@ -209,28 +307,40 @@ class OrganisationFile(Model):
 
 
 class Column(Model):
-    name: Text  # the header, and the key rows use
-    kind: Literal["text", "integer", "decimal", "names", "row_number"] = "text"
-    formula: Text | None = None  # derived: computed from the row and the parameters
-    total: Literal["sum"] | None = None  # summed in the 合计 row
-    unique: bool = False
-    ref: Text | None = None  # 表名.列名: every value appears there, and every value there here
-    align: Literal["left", "center", "right"] | None = None
-    width: Annotated[Decimal, BeforeValidator(_decimal), Field(gt=0)] = Decimal(1)
+    name: Text = _field("列名：行数据用它作键，也是表头文字")
+    header: list[Text] | None = _field(
+        "多行表头：自上而下的各层表头，如 [一档, 资助]；相邻列的相同上层自动合并", None
+    )
+    kind: Literal["text", "integer", "decimal", "names", "row_number"] = _field(
+        "text 文字；integer 整数；decimal 小数；names 姓名（可多个）；row_number 序号", "text"
+    )
+    formula: Text | None = _field(
+        "派生列的公式，如 round(户籍人口数 * rates.coverage_target)", None
+    )
+    total: Literal["sum"] | None = _field("在合计行求和", None)
+    unique: bool = _field("各行取值不得重复", False)
+    ref: Text | None = _field("表名.列名：两表取值须一一对应", None)
+    merge_down: bool = _field("上下相邻的相同取值合并为一格", False)
+    align: Literal["left", "center", "right"] | None = _field("对齐方式（默认数字居右）", None)
+    width: Annotated[Decimal, BeforeValidator(_decimal), Field(gt=0), _NUMBER_SCHEMA] = _field(
+        "相对列宽", Decimal(1)
+    )
 
 
 class Printed(Model):
     """Figures as printed in a published document, to check and reproduce it."""
 
-    total: dict[StrictStr, Number] = {}
+    total: dict[StrictStr, Number] = _field("原文印刷的合计，键为列名", {})
 
 
 class TableFile(Model):
-    columns: Annotated[list[Column], Field(min_length=1)]
-    rows: list[dict[StrictStr, Any]]
-    total_label: Text | None = None  # e.g. 合计: adds a totals row
-    unit: Text | None = None  # e.g. 单位：人
-    footnotes: list[Text] = []
+    """tables/<表名>.yaml：附件表格。"""
+
+    columns: Annotated[list[Column], Field(min_length=1)] = _field("列")
+    rows: list[dict[StrictStr, Any]] = _field("各行数据，键为列名")
+    total_label: Text | None = _field("合计行的名称，如 合计；不填则无合计行", None)
+    unit: Text | None = _field("单位行，如 单位：人", None)
+    footnotes: list[Text] = _field("表下注", [])
     printed: Printed = Printed()
 
     @model_validator(mode="after")

@@ -26,6 +26,7 @@ Role = Literal[
     "attachment_label",
     "table",
     "table_header",
+    "roster",
     "imprint",
     "page_number",
 ]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator import expr
 from generator.load import Sources
+from generator.pending import is_pending, pending_message
 from generator.problems import DataError, Problem, format_path
 from generator.schema import (
     Column,
@@ -99,7 +100,8 @@ def _check(model: type[ModelT], loaded: Loaded, problems: list[Problem]) -> Mode
     except ValidationError as error:
         for item in error.errors():
             path = tuple(p for p in item["loc"] if isinstance(p, str | int))
-            problems.append(problem_at(loaded, path, _message(item)))
+            message = pending_message(path) if is_pending(item) else _message(item)
+            problems.append(problem_at(loaded, path, message))
         return None
 
 
@@ -248,14 +250,29 @@ def _inside(root: Path, relative: str) -> bool:
 
 
 def _check_document(
-    doc: DocumentFile, tables: Iterable[str], sources: Sources, problems: list[Problem]
+    doc: DocumentFile,
+    organisation: OrganisationFile | None,
+    tables: Iterable[str],
+    sources: Sources,
+    problems: list[Problem],
 ) -> None:
     loaded = sources.files["document.yaml"]
-    template = doc.plan.template
-    if not _inside(sources.root, template) or not (sources.root / template).is_file():
-        problems.append(
-            problem_at(loaded, ("plan", "template"), f"模板文件“{template}”不在数据集目录中")
-        )
+    templates: list[tuple[NodePath, str]] = [(("plan", "template"), doc.plan.template)]
+    for index, attachment in enumerate(doc.plan.attachments):
+        where: NodePath = ("plan", "attachments", index)
+        if attachment.template is not None:
+            templates.append(((*where, "template"), attachment.template))
+        if attachment.roster and organisation is not None and organisation.leading_group is None:
+            problems.append(
+                problem_at(
+                    loaded,
+                    (*where, "roster"),
+                    "organisation.yaml 中没有 leading_group，无法排出名单",
+                )
+            )
+    for path, template in templates:
+        if not _inside(sources.root, template) or not (sources.root / template).is_file():
+            problems.append(problem_at(loaded, path, f"模板文件“{template}”不在数据集目录中"))
     for index, attachment in enumerate(doc.plan.attachments):
         if attachment.table is not None and attachment.table not in tables:
             problems.append(
@@ -282,7 +299,7 @@ def validate(sources: Sources) -> Dataset:
             tables[name] = _table(name, spec, loaded, known, problems)
     _check_refs(tables, sources, problems)
     if document is not None:
-        _check_document(document, tables, sources, problems)
+        _check_document(document, organisation, tables, sources, problems)
     if problems or document is None or policy is None or organisation is None:
         raise DataError(problems)
     return Dataset(sources.root, document, policy, organisation, tables, sources)

@@ -74,6 +74,7 @@ def layouts(style: StyleProfile) -> dict[Role, Layout]:
         "attachment_label": Layout(align="left", keep_next=True),
         "table": Layout(on_grid=False),
         "table_header": Layout(align="center", on_grid=False),
+        "roster": Layout(align="left"),  # a name list: body size, on the grid
         "imprint": Layout(),
         "page_number": Layout(
             align="right",

@@ -17,30 +17,33 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator.compose import formatting
 from generator.compose.markup import MarkupError, parse
+from generator.compose.tables import roster_model, table_model
 from generator.compose.titles import break_title
-from generator.compute import Computed, ComputedTable
+from generator.compute import Computed
 from generator.model import (
     Addressee,
-    Align,
     AttachmentHeading,
     AttachmentList,
     Block,
-    Cell,
     Document,
     DocumentInfo,
+    Heading,
     Imprint,
     Letterhead,
     Note,
+    Paragraph,
     Part,
     PartKind,
     Signature,
-    Table,
     Title,
 )
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem, Severity
 from generator.style import StyleProfile
 from generator.validate import Dataset, problem_at
+
+# 附件2, 附表 in the prose, but not the 附件说明 itself (附件：).
+_MENTION = re.compile(r"(附件|附表)(\d*)(?!：)")
 
 
 def template_environment(dataset_root: Path) -> ImmutableSandboxedEnvironment:
@@ -112,40 +115,6 @@ def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[s
         raise DataError([Problem(f"“{text}”中的模板表达式有误（{error}）")]) from None
 
 
-def _table_model(table: ComputedTable) -> Table:
-    columns = table.input.spec.columns
-    header = tuple(Cell(c.name) for c in columns)
-
-    def align(kind: str, explicit: str | None) -> Align:
-        if explicit:
-            return Align(explicit)
-        return {"integer": Align.RIGHT, "decimal": Align.RIGHT, "names": Align.LEFT}.get(
-            kind, Align.CENTER
-        )
-
-    aligns = [align(c.kind, c.align) for c in columns]
-    body = [
-        tuple(Cell(formatting.cell(row[c.name]), align=aligns[i]) for i, c in enumerate(columns))
-        for row in table.rows
-    ]
-    if table.shown_total is not None:
-        first = next(i for i, c in enumerate(columns) if c.total)
-        label = Cell(table.input.spec.total_label or "合计", colspan=max(first, 1))
-        rest = [
-            Cell(formatting.cell(table.shown_total.get(c.name)), align=aligns[i])
-            for i, c in enumerate(columns)
-            if i >= max(first, 1)
-        ]
-        body.append((label, *rest))
-    return Table(
-        header=(header,),
-        body=tuple(body),
-        widths=tuple(float(c.width) for c in columns),
-        unit=table.input.spec.unit,
-        footnotes=tuple(table.input.spec.footnotes),
-    )
-
-
 def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
     policy = dataset.policy.model_dump()
     return {
@@ -191,16 +160,18 @@ class _Composer:
     def body(self, template: str) -> list[Block]:
         text = render(self.env, template, self.context)
         try:
-            return list(parse(text))
+            return list(parse(text, self.dataset.document.heading_numbers))
         except MarkupError as error:
-            raise DataError([Problem(str(error), Path(template), error.line)]) from None
+            path = self.dataset.root / template
+            raise DataError([Problem(str(error), path, error.line)]) from None
 
     def notice(self, plan_title: str) -> Part:
         doc = self.dataset.document
         notice, issuer = doc.notice, doc.issuer
         cited = notice.plan_cited_as or plan_title
         self.context["plan"] = {"title": plan_title, "cited": cited}
-        quoted = f"《{cited}》" if notice.quote_plan_title else cited
+        in_title = notice.title_cites_plan_as or cited
+        quoted = f"《{in_title}》" if notice.quote_plan_title else in_title
         title_text = f"{issuer.name}关于印发{quoted}的通知"
         blocks: list[Block] = []
         if issuer.mark:
@@ -231,38 +202,54 @@ class _Composer:
                 )
             )
         parts = [Part(PartKind.PLAN, tuple(blocks))]
-        loaded = self.dataset.sources.files["document.yaml"]
         for index, attachment in enumerate(attachments):
             label = f"附件{index + 1}" if len(attachments) > 1 else "附件"
             where = ("plan", "attachments", index)
-            if attachment.table is None:
-                self.warnings.append(
-                    problem_at(
-                        loaded,
-                        where,
-                        f"{label}“{titles[index]}”没有内容（未指定 table），不生成附件页",
-                        severity=Severity.WARNING,
-                    )
-                )
+            if not attachment.has_content:
+                self.warn(where, f"{label}“{titles[index]}”在数据中没有内容，不生成附件页")
                 continue
             if attachment.listed_as and attachment.listed_as != attachment.title:
-                self.warnings.append(
-                    problem_at(
-                        loaded,
-                        (*where, "listed_as"),
-                        f"{label}的标题与附件说明中的名称不一致（GB/T 9704 要求一致）",
-                        severity=Severity.WARNING,
-                    )
+                self.warn(
+                    (*where, "listed_as"),
+                    f"{label}的标题与附件说明中的名称不一致（GB/T 9704 要求一致）",
                 )
-            heading = AttachmentHeading(label, self.title(titles[index], attachment.title_lines))
-            table = _table_model(self.computed.tables[attachment.table])
-            parts.append(Part(PartKind.ATTACHMENT, (heading, table)))
+            attachment_title = self.title(titles[index], attachment.title_lines)
+            content: list[Block] = [AttachmentHeading(label, attachment_title)]
+            group = self.dataset.organisation.leading_group
+            if attachment.roster and group is not None:
+                content.append(roster_model(group))
+            if attachment.table is not None:
+                content.append(table_model(self.computed.tables[attachment.table]))
+            if attachment.template is not None:
+                content.extend(self.body(attachment.template))
+            parts.append(Part(PartKind.ATTACHMENT, tuple(content)))
         return parts
+
+    def warn(self, where: tuple[str | int, ...], message: str) -> None:
+        loaded = self.dataset.sources.files["document.yaml"]
+        self.warnings.append(problem_at(loaded, where, message, severity=Severity.WARNING))
+
+    def check_mentions(self, parts: list[Part]) -> None:
+        """Warn about 附件N / 附表 the text refers to but the document lacks."""
+        included = sum(1 for p in parts if p.kind is PartKind.ATTACHMENT)
+        for part in parts:
+            for block in part.blocks:
+                text = block.text if isinstance(block, Paragraph) else ""
+                if isinstance(block, Heading):
+                    text = block.text + (block.body or "")
+                for match in _MENTION.finditer(text):
+                    number = int(match.group(2) or 1)
+                    if number > included:
+                        self.warn(
+                            ("plan", "attachments"),
+                            f"正文提到“{match.group(0)}”，但数据集中没有这个附件",
+                        )
 
     def document(self) -> Document:
         doc = self.dataset.document
         plan_title = render_string(self.env, doc.plan.title, self.context)
         parts = [self.notice(plan_title), *self.plan(plan_title)]
+        self.check_mentions(parts)
         imprint = doc.notice.imprint
         if imprint is not None:
             last = parts[-1]

@@ -12,6 +12,7 @@ literal #.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from generator.compose.formatting import chinese_number
 from generator.model import Heading, Paragraph
@@ -19,13 +20,14 @@ from generator.model import Heading, Paragraph
 _HEADING = re.compile(r"^(#{1,4})(?:\s+(.*))?$")
 
 
-def heading_number(level: int, n: int) -> str:
-    return {
-        1: f"{chinese_number(n)}、",
-        2: f"（{chinese_number(n)}）",
-        3: f"{n}.",
-        4: f"（{n}）",
-    }[level]
+# GB/T 9704 7.3.3: 一、 （一） 1. （1）. A data set may print them otherwise
+# (document.yaml heading_numbers), e.g. 1． with a full-width point.
+DEFAULT_FORMATS = {1: "{cn}、", 2: "（{cn}）", 3: "{n}.", 4: "（{n}）"}
+
+
+def heading_number(level: int, n: int, formats: Mapping[int, str] | None = None) -> str:
+    form = {**DEFAULT_FORMATS, **(formats or {})}[level]
+    return form.replace("{cn}", chinese_number(n)).replace("{n}", str(n))
 
 
 def _join(lines: list[str]) -> str:
@@ -44,7 +46,7 @@ class MarkupError(ValueError):
         self.line = line
 
 
-def parse(text: str) -> list[Heading | Paragraph]:
+def parse(text: str, formats: Mapping[int, str] | None = None) -> list[Heading | Paragraph]:
     blocks: list[Heading | Paragraph] = []
     counters = [0, 0, 0, 0]
     lines = text.splitlines()
@@ -63,7 +65,7 @@ def parse(text: str) -> list[Heading | Paragraph]:
         title = (match.group(2) or "").strip()
         counters[level - 1] += 1
         counters[level:] = [0] * (4 - level)
-        number = heading_number(level, counters[level - 1])
+        number = heading_number(level, counters[level - 1], formats)
         body = _join(rest) or None
         if level == 1:
             if not title:

@@ -77,6 +77,8 @@ table {{ width: 100%; border-collapse: collapse; letter-spacing: 0; {_font(style
 thead {{ display: table-header-group; }}
 th {{ {_font(style, "table_header")} }}
 th, td {{ border: 0.5pt solid #000; padding: 1pt 3pt; vertical-align: middle; }}
+table.unruled {{ {_font(style, "roster")} line-height: {pitch:.3f}pt; }}
+table.unruled td {{ border: none; padding: 0; }}
 tr {{ break-inside: avoid; }}
 .left {{ text-align: left; }}
 .center {{ text-align: center; }}

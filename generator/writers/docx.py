@@ -269,17 +269,22 @@ class _BlockWriter:
             self.paragraph("table", table.unit).alignment = WD_ALIGN_PARAGRAPH.RIGHT
         rows = [*table.header, *table.body]
         columns = _column_widths(table.widths, self.text_width)
-        border = ooxml.eighth_points(TABLE_BORDER_PT)
         sides = ("top", "left", "bottom", "right", "insideH", "insideV")
-        word_table = self.new_table(
-            len(rows), columns, dict.fromkeys(sides, border), header_rows=len(table.header)
-        )
+        border = ooxml.eighth_points(TABLE_BORDER_PT)
+        borders = dict.fromkeys(sides, border) if table.ruled else {}  # a name list: none
+        word_table = self.new_table(len(rows), columns, borders, header_rows=len(table.header))
+        # The grid's cells, read once: Table.cell() rebuilds the whole grid on
+        # every call. Merging only removes cells inside a span, never the
+        # top-left or corner cell of a later one, so the snapshot stays valid.
+        grid = [row.cells for row in word_table.rows]
         for row_index, column_index, cell in _place_cells(rows, len(columns)):
-            target = word_table.cell(row_index, column_index)
+            target = grid[row_index][column_index]
             if cell.rowspan > 1 or cell.colspan > 1:
                 corner = (row_index + cell.rowspan - 1, column_index + cell.colspan - 1)
-                target = target.merge(word_table.cell(*corner))
+                target = target.merge(grid[corner[0]][corner[1]])
             role: Role = "table_header" if row_index < len(table.header) else "table"
+            if not table.ruled:
+                role = "roster"
             self.cell_text(target, role, cell.text, ALIGNMENTS[cell.align])
         for footnote in table.footnotes:
             self.paragraph("table", footnote)

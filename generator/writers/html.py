@@ -79,7 +79,11 @@ def _table(block: model.Table, style: StyleProfile) -> str:
     head = "".join("<tr>" + "".join(_cell("th", c) for c in row) + "</tr>" for row in block.header)
     body = "".join("<tr>" + "".join(_cell("td", c) for c in row) + "</tr>" for row in block.body)
     out = _p("unit", block.unit) if block.unit else ""
-    out += f"<table><colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>"
+    ruling = "" if block.ruled else ' class="unruled"'
+    out += (
+        f"<table{ruling}><colgroup>{cols}</colgroup>"
+        f"<thead>{head}</thead><tbody>{body}</tbody></table>"
+    )
     out += "".join(_p("footnote", note) for note in block.footnotes)
     return out
 
