@@ -10,13 +10,13 @@ import sys
 from collections.abc import Sequence
 
 from generator import __version__, argparse_zh
-from generator.commands import build, check
+from generator.commands import build, check, init
 from generator.commands.report import report
 from generator.problems import DataError
 
 argparse_zh.install()
 
-COMMANDS = (build, check)
+COMMANDS = (build, check, init)
 
 
 def parser() -> argparse.ArgumentParser:

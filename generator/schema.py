@@ -47,14 +47,28 @@ def _date(value: Any) -> dt.date:
 
 _NUMBER_SCHEMA = WithJsonSchema({"type": "number"})
 Number = Annotated[Decimal, BeforeValidator(_decimal), _NUMBER_SCHEMA]
-Amount = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0), _NUMBER_SCHEMA]
-Rate = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0, le=1), _NUMBER_SCHEMA]
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_decimal),
+    Field(ge=0),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_decimal),
+    Field(ge=0, le=1),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
+]
 Count = Annotated[StrictInt, Field(ge=0)]
 Date = Annotated[
     dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
 ]
 Text = Annotated[StrictStr, Field(min_length=1)]
-Identifier = Annotated[StrictStr, Field(pattern=r"^[^\W\d]\w*$")]
+# Names used in formulas and templates: letters (Chinese too), digits, _. The
+# JSON Schema leaves the pattern out: editors match regexes without Unicode.
+Identifier = Annotated[
+    StrictStr, Field(pattern=r"^[^\W\d]\w*$"), WithJsonSchema({"type": "string", "minLength": 1})
+]
 
 
 def _field(description: str, default: Any = ..., **kw: Any) -> Any:

@@ -1,0 +1,55 @@
+"""gongwen init: a new office's data set that builds at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from generator.build import build
+from generator.cli import main
+from generator.compute import compute
+from generator.load import load_sources
+from generator.schema_export import SCHEMAS, json_schema, schema_for_data_file
+from generator.validate import validate
+from generator.yamlio import load_yaml
+from tests.conftest import docx_paragraphs, squeeze
+
+
+def test_scaffolded_data_set_builds_with_the_office_name(tmp_path: Path) -> None:
+    target = tmp_path / "data" / "示例镇" / "2025"
+    assert main(["init", str(target), "--name", "示例镇", "--year", "2025"]) == 0
+    result = build(target, tmp_path / "out")
+    assert result.warnings == ()
+    docx = next(result.out_dir / f.path for f in result.files if f.format == "docx")
+    text = squeeze("".join(docx_paragraphs(docx)))
+    assert (
+        "示例镇人民政府关于印发《示例镇2025年度城乡居民基本医疗保险参保缴费工作方案》的通知" in text
+    )
+    assert "示政发〔2024〕1号" in text
+    # 2310 × 0.95 = 2194.5: half up, in Decimal
+    rows = compute(validate(load_sources(target))).tables["quota"].rows
+    assert [r["目标任务数"] for r in rows] == [1140, 817, 2195]
+
+
+def test_scaffolded_files_name_and_satisfy_their_schemas(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    assert main(["init", str(target), "--name", "示例镇", "--year", "2025"]) == 0
+    for path in [*target.glob("*.yaml"), *target.glob("tables/*.yaml")]:
+        relative = path.relative_to(target).as_posix()
+        schema_line = path.read_text("utf-8").splitlines()[0]
+        assert schema_line.startswith("# yaml-language-server: $schema=")
+        assert (path.parent / schema_line.split("=", 1)[1]).resolve().is_file()
+        jsonschema.validate(
+            load_yaml(path).data, json_schema(SCHEMAS[schema_for_data_file(relative)])
+        )
+
+
+def test_init_refuses_a_folder_that_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "keep.txt").write_text("原有文件", "utf-8")
+    assert main(["init", str(tmp_path), "--name", "示例镇", "--year", "2025"]) == 1
+    assert "目录已存在且不为空" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
