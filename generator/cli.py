@@ -10,13 +10,13 @@ import sys
 from collections.abc import Sequence
 
 from generator import __version__, argparse_zh
-from generator.commands import build, check, init
+from generator.commands import build, check, diff, init, newyear
 from generator.commands.report import report
 from generator.problems import DataError
 
 argparse_zh.install()
 
-COMMANDS = (build, check, init)
+COMMANDS = (build, check, init, newyear, diff)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -126,13 +126,17 @@ def _table(
     return ComputedTable(table.name, table, rows, total, shown)
 
 
-def subsidy_for(rule: SubsidyRule, tier: Tier) -> TierSubsidy:
-    """资助 + 个人缴 = the tier's standard; a subsidy never exceeds it."""
+def subsidy_for(
+    rule: SubsidyRule, tier: Tier, rounding: str = decimal.ROUND_HALF_UP
+) -> TierSubsidy:
+    """资助 + 个人缴 = the tier's standard; a subsidy never exceeds it. A share
+    is rounded to the fen (0.01 元) by the data set's rounding rule."""
     applied = rule.for_tier(tier.name)
     if applied.rule == "full":
         subsidy = tier.amount
     elif applied.rule == "share":
-        subsidy = tier.amount * (applied.value or Decimal(0))
+        share = tier.amount * (applied.value or Decimal(0))
+        subsidy = share.quantize(Decimal("0.01"), rounding=rounding).normalize()
     else:
         subsidy = min(applied.value or Decimal(0), tier.amount)
     return TierSubsidy(tier.name, subsidy, tier.amount - subsidy)
@@ -151,7 +155,7 @@ def compute(dataset: Dataset) -> Computed:
         ComputedSubsidy(
             rule,
             tuple(
-                subsidy_for(rule, tier)
+                subsidy_for(rule, tier, rounding)
                 for tier in dataset.policy.tiers
                 if tier.group == rule.tier_group
             ),

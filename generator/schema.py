@@ -271,6 +271,10 @@ class PolicyFile(Model):
 
     @model_validator(mode="after")
     def _tiers_exist(self) -> PolicyFile:
+        if self.financing and self.financing.individual not in {t.amount for t in self.tiers}:
+            raise ValueError(
+                f"financing.individual（{self.financing.individual}）不等于任何一档个人缴费标准"
+            )
         names = {(t.group, t.name) for t in self.tiers}
         for rule in self.subsidies:
             if not any(group == rule.tier_group for group, _ in names):

@@ -1,6 +1,6 @@
-"""The built 武水镇 notice: the same text in both files, the seed's repaired
-text paragraph for paragraph, the GB/T 9704 settings in the DOCX XML, and
-every font embedded in the PDF."""
+"""The built 武水镇 notice: the same text in both files, the GB/T 9704 settings
+in the DOCX XML, and every font embedded in the PDF. The repaired seed text,
+paragraph for paragraph, is checked for every office in tests/test_offices.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
 from generator.build import BuildResult, build
-from tests.conftest import SEEDS, WUSHUI, W, docx_paragraphs, docx_xml, pdf_pages_text, squeeze
+from tests.conftest import WUSHUI, W, docx_paragraphs, docx_xml, pdf_pages_text, squeeze
 
 MM = 1440 / 25.4  # twips per millimetre
 
@@ -50,26 +50,6 @@ def test_docx_and_pdf_hold_the_same_text(wushui_build: BuildResult) -> None:
     pdf_text = "".join(pages)
     assert docx_text == pdf_text
     assert len(pdf_text) > 4500  # the whole notice, plan and both tables
-
-
-def test_docx_has_the_repaired_seed_paragraph_for_paragraph(wushui_build: BuildResult) -> None:
-    expected = [
-        squeeze(line) for line in (SEEDS / "wushui-2024.txt").read_text("utf-8").splitlines()
-    ]
-    paragraphs = [squeeze(p) for p in docx_paragraphs(_files(wushui_build)[0])]
-    position = 0
-    for line in expected:
-        assert line in paragraphs[position:], f"段落缺失或次序不对：{line[:40]}"
-        position = paragraphs.index(line, position) + 1
-
-
-def test_pdf_has_the_repaired_seed_in_order(wushui_build: BuildResult) -> None:
-    text = "".join(pdf_pages_text(_files(wushui_build)[1]))
-    position = 0
-    for line in (SEEDS / "wushui-2024.txt").read_text("utf-8").splitlines():
-        found = text.find(squeeze(line), position)
-        assert found >= 0, f"PDF 中缺少：{line[:40]}"
-        position = found + len(squeeze(line))
 
 
 def test_parts_and_attachments_start_on_new_pages(wushui_build: BuildResult) -> None:

@@ -117,6 +117,18 @@ def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[s
 
 def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
     policy = dataset.policy.model_dump()
+    subsidies: list[dict[str, Any]] = [
+        {
+            "id": s.rule.id,
+            "groups": s.rule.groups,
+            "rule": s.rule.rule,
+            "value": s.rule.value,
+            "note": s.rule.note,
+            "tier_group": s.rule.tier_group,
+            "tiers": [t.__dict__ for t in s.tiers],
+        }
+        for s in computed.subsidies
+    ]
     return {
         "year": dataset.policy.year,
         "issuer": dataset.document.issuer.model_dump(),
@@ -127,15 +139,11 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
             name: {"rows": list(t.rows), "total": t.shown_total}
             for name, t in computed.tables.items()
         },
-        "subsidies": [
-            {
-                "groups": s.rule.groups,
-                "rule": s.rule.rule,
-                "value": s.rule.value,
-                "tiers": [t.__dict__ for t in s.tiers],
-            }
-            for s in computed.subsidies
-        ],
+        "subsidies": subsidies,
+        # by id, and each tier by name: subsidy.低保.一档.personal
+        "subsidy": {
+            s["id"]: {**s, **{t["tier"]: t for t in s["tiers"]}} for s in subsidies if s["id"]
+        },
     }
 
 
@@ -149,6 +157,10 @@ class _Composer:
         page = style.page
         # Characters of 22 pt that fit the text block's width.
         self.title_chars = int(page.text_width_mm * 72 / 25.4 // style.roles["title"].size_pt)
+
+    def text(self, value: str | None) -> str:
+        """A short text from the data that may refer to data, e.g. {{ year }}年度."""
+        return render_string(self.env, value, self.context) if value else ""
 
     def title(self, text: str, lines: list[str] | None) -> Title:
         if lines:
@@ -168,14 +180,17 @@ class _Composer:
     def notice(self, plan_title: str) -> Part:
         doc = self.dataset.document
         notice, issuer = doc.notice, doc.issuer
-        cited = notice.plan_cited_as or plan_title
+        cited = self.text(notice.plan_cited_as) or plan_title
         self.context["plan"] = {"title": plan_title, "cited": cited}
-        in_title = notice.title_cites_plan_as or cited
+        self.context["notice"] = {**self.context["notice"], "purpose": self.text(notice.purpose)}
+        in_title = self.text(notice.title_cites_plan_as) or cited
         quoted = f"《{in_title}》" if notice.quote_plan_title else in_title
         title_text = f"{issuer.name}关于印发{quoted}的通知"
         blocks: list[Block] = []
         if issuer.mark:
             blocks.append(Letterhead(issuer.mark, str(notice.number) if notice.number else None))
+        elif notice.number:
+            self.warn(("notice", "number"), "没有发文机关标志（issuer.mark），发文字号不排印")
         blocks.append(self.title(title_text, notice.title_lines))
         blocks.append(Addressee(f"{notice.addressees}："))
         blocks.extend(self.body(notice.template))

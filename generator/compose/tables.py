@@ -113,7 +113,8 @@ def roster_model(group: LeadingGroup) -> Table:
     """组长：徐立民　县委常委…: the role on the first line of its members."""
     rows = []
     previous = None
-    role_width = max(text_width(_padded(p.role or "", 3)) for p in group.members) + 1
+    # The widest label (第一副组长：) plus a character of slack, so it never wraps.
+    role_width = max(text_width(f"{_padded(p.role or '', 3)}：") for p in group.members) + 1
     for person in group.members:
         role = person.role or ""
         label = f"{_padded(role, 3)}：" if role and role != previous else ""

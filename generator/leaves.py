@@ -1,0 +1,166 @@
+"""A YAML file's values as a flat list of (path, value), with Chinese labels.
+
+Both the new-year checklist and `gongwen diff` show values this way. List
+items are named by what identifies them (a tier by its name, a member of the
+leading group by role and post), so that a changed amount or a new name reads
+as a change of that item rather than of "item 3".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from generator.compose.formatting import number
+
+
+@dataclass(frozen=True)
+class Item:
+    """A list item in a path, named by its identifying fields."""
+
+    label: str
+
+
+Key = str | Item
+Path = tuple[Key, ...]
+
+# Which fields identify an item of a list held under this key.
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "tiers": ("group", "name"),
+    "subsidies": ("id", "groups"),
+    "members": ("role", "title"),
+    "attachments": ("table",),
+    "subsidy_parts": ("name",),
+    "columns": ("name",),
+}
+
+NAMES: dict[str, str] = {
+    "year": "年度",
+    "tiers": "缴费档次",
+    "financing": "筹资标准",
+    "subsidy_parts": "各级补助",
+    "individual": "个人缴费",
+    "total": "合计",
+    "subsidy": "财政补助",
+    "subsidies": "困难群众资助",
+    "groups": "资助对象",
+    "tier_group": "适用档次组",
+    "per_tier": "分档规则",
+    "rule": "方式",
+    "value": "数值",
+    "note": "备注",
+    "periods": "期间",
+    "start": "开始",
+    "end": "结束",
+    "dates": "日期",
+    "rates": "比例",
+    "amounts": "金额",
+    "amount": "金额",
+    "counts": "数量",
+    "documents": "引用文件",
+    "title": "标题",
+    "number": "文号",
+    "name": "名称",
+    "group": "适用人群",
+    "issuer": "发文机关",
+    "mark": "发文机关标志",
+    "short_name": "简称",
+    "notice": "通知",
+    "prefix": "代字",
+    "serial": "序号",
+    "date": "日期",
+    "addressees": "主送机关",
+    "request": "执行要求",
+    "purpose": "目的语",
+    "plan_cited_as": "通知中对方案的称呼",
+    "imprint": "版记",
+    "printer": "印发机关",
+    "copy_to": "抄送",
+    "plan": "方案",
+    "attachments": "附件",
+    "listed_as": "附件说明中的名称",
+    "table": "表",
+    "leading_group": "领导小组",
+    "members": "成员",
+    "office": "办公室",
+    "location": "设在",
+    "director": "主任",
+    "duties": "职责",
+    "role": "角色",
+    "unit": "单位",
+    "footnotes": "表注",
+    "total_label": "合计行名称",
+    "printed": "原文印刷值",
+    "columns": "列",
+    "kind": "类型",
+    "formula": "公式",
+    "unique": "唯一",
+    "ref": "引用",
+    "align": "对齐",
+    "width": "宽度",
+}
+
+# Where a key means something else than NAMES says: (parent key, key).
+NAMES_UNDER: dict[tuple[str, str], str] = {
+    ("members", "title"): "职务",
+    ("members", "name"): "姓名",
+    ("director", "title"): "职务",
+    ("director", "name"): "姓名",
+    ("notice", "date"): "成文日期",
+    ("imprint", "date"): "印发日期",
+    ("notice", "number"): "发文字号",
+}
+
+
+def show(value: Any) -> str:
+    """A value as an editor wrote it: numbers plainly, lists joined by 、."""
+    if value is None:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal | int):
+        return number(value)
+    if isinstance(value, list | tuple):
+        return "、".join(show(v) for v in value)
+    return str(value)
+
+
+def _item_labels(key: str, items: list[Any]) -> list[str]:
+    fields = IDENTITY.get(key, ())
+    labels = []
+    for item in items:
+        parts = [show(item[f]) for f in fields if isinstance(item, Mapping) and item.get(f)]
+        labels.append("·".join(parts))
+    if any(not label or labels.count(label) > 1 for label in labels):
+        return [f"第{n}项" for n in range(1, len(items) + 1)]
+    return labels
+
+
+def leaves(data: Any, path: Path = ()) -> dict[Path, Any]:
+    """Every scalar under data by its path; a list of scalars is one value."""
+    out: dict[Path, Any] = {}
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            out.update(leaves(value, (*path, str(key))))
+    elif isinstance(data, list) and any(isinstance(v, Mapping | list) for v in data):
+        key = next((k for k in reversed(path) if isinstance(k, str)), "")
+        for label, value in zip(_item_labels(key, data), data, strict=True):
+            out.update(leaves(value, (*path, Item(label))))
+    else:
+        out[path] = data
+    return out
+
+
+def label(path: Path) -> str:
+    """('tiers', Item('一档'), 'amount') -> 缴费档次 · 一档 · 金额."""
+    words = []
+    parent = ""
+    for key in path:
+        if isinstance(key, Item):
+            words.append(key.label)
+            continue
+        words.append(NAMES_UNDER.get((parent, key)) or NAMES.get(key, key))
+        parent = key
+    return " · ".join(words)
