@@ -7,13 +7,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test setup fonts lint clean
+.PHONY: demo test setup fonts lint bench clean
 
 demo: setup
 	$(BIN)/gongwen build data/wushui/2024
 
 test: setup lint
+	@bash scripts/install-test-packages.sh
 	$(BIN)/pytest
+
+# Not a test: timings against LibreOffice, stage by stage, and a batch of 200
+# synthetic offices (bench/run.py; several minutes). BENCH_ARGS="--offices 20" for less.
+bench: setup
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

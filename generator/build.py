@@ -7,6 +7,7 @@ build never leaves a half-written file where a finished one was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,10 +22,12 @@ from generator.load import load_sources
 from generator.model import Document
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem, Severity
+from generator.staging import remove_stale_stages
 from generator.style import StyleProfile, load_style
 from generator.validate import Dataset, validate
-from generator.writers.docx import write_docx
-from generator.writers.pdf import write_pdf
+
+# The writers (python-docx, WeasyPrint: most of the import time) are imported
+# by build() only, so that `gongwen check` and `gongwen --help` start fast.
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,26 @@ def default_out_dir(dataset_dir: Path) -> Path:
     return Path("output") / resolved.parent.name / resolved.name
 
 
-def style_for(dataset_dir: Path) -> StyleProfile:
+def style_path_for(dataset_dir: Path) -> Path:
     """The data set's own style.yaml if it has one, else the shared profile."""
     own = dataset_dir / "style.yaml"
-    return load_style(own if own.is_file() else shared_templates() / "style.yaml")
+    return own if own.is_file() else shared_templates() / "style.yaml"
+
+
+def style_for(dataset_dir: Path) -> StyleProfile:
+    path = style_path_for(dataset_dir)
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_style(path)  # reports the missing file as it always has
+    return _cached_style(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_style(path: Path, mtime_ns: int, size: int) -> StyleProfile:
+    """The parsed profile, kept for later builds in the same process (a batch
+    worker builds many data sets); a changed file has a new key."""
+    return load_style(path)
 
 
 def word_template_for(dataset_dir: Path) -> Path:
@@ -88,16 +107,27 @@ def _describe(path: Path, root: Path, fmt: str, pages: int) -> OutputFile:
     )
 
 
-def build(dataset_dir: Path, out_dir: Path | None = None, strict: bool = False) -> BuildResult:
+def build(
+    dataset_dir: Path,
+    out_dir: Path | None = None,
+    strict: bool = False,
+    pdf_variant: str | None = None,
+) -> BuildResult:
+    from generator.writers.docx import write_docx
+    from generator.writers.pdf import write_pdf
+
     _, document, warnings = prepare(dataset_dir, strict)
     style = style_for(dataset_dir)
     out_dir = out_dir or default_out_dir(dataset_dir)
     stem = f"{dataset_dir.resolve().parent.name}-{dataset_dir.resolve().name}"
+    if len(f"{stem}.docx".encode()) > 255:  # the longest file name file systems take
+        raise DataError([Problem("数据集目录名过长，无法用作输出文件名", dataset_dir)])
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_stages(out_dir.parent)  # left by killed builds
     stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent))
     try:
         pdf = stage / f"{stem}.pdf"
-        pages = write_pdf(document, style, pdf)
+        pages = write_pdf(document, style, pdf, pdf_variant=pdf_variant)
         docx = stage / f"{stem}.docx"
         write_docx(document, style, word_template_for(dataset_dir), docx)
         # pages: as gongwen lays the document out (the PDF); Word may differ.
@@ -108,7 +138,9 @@ def build(dataset_dir: Path, out_dir: Path | None = None, strict: bool = False) 
             encoding="utf-8",
         )
         out_dir.mkdir(parents=True, exist_ok=True)
-        # The manifest moves last: when it is there, the files it lists are too.
+        # No manifest while files are swapped, the new one moved last: a manifest
+        # always lists exactly the files beside it, never a mix of two builds.
+        (out_dir / manifest.name).unlink(missing_ok=True)
         for name in (docx.name, pdf.name, manifest.name):
             os.replace(stage / name, out_dir / name)
     finally:

@@ -6,17 +6,30 @@ Each subcommand lives in generator/commands/<name>.py; add new ones to COMMANDS.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Sequence
 
 from generator import __version__, argparse_zh
-from generator.commands import build, check, diff, init, newyear
+from generator.commands import build, check, diff, init, newyear, publish, verify
+from generator.commands import fonts as fonts_command
+from generator.commands import lint as lint_command
 from generator.commands.report import report
 from generator.problems import DataError
 
 argparse_zh.install()
 
-COMMANDS = (build, check, init, newyear, diff)
+_OS_ERRORS = {
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.ENOENT: "文件或目录不存在",
+    errno.EROFS: "文件系统只读",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+COMMANDS = (build, check, init, newyear, diff, publish, verify, lint_command, fonts_command)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,6 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (gongwen diff … | head): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as error:  # disk full, permission denied: no traceback for those
+        reason = _OS_ERRORS.get(error.errno or 0, error.strerror or str(error))
+        where = f"：{error.filename}" if error.filename else ""
+        print(f"错误：文件操作失败（{reason}）{where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -13,6 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from generator.yamlio import load_yaml
 
 MM_TO_PT = 72 / 25.4
+TWIPS_PER_PT = 20
+
+
+def _twips_from_mm(mm: float) -> int:
+    return round(mm * MM_TO_PT * TWIPS_PER_PT)
+
 
 Role = Literal[
     "body",
@@ -57,9 +63,19 @@ class Page(_Strict):
         return self.width_mm - self.binding_mm - self.text_width_mm
 
     @property
+    def line_pitch_twips(self) -> int:
+        """The line pitch both files use: the text block's height in whole
+        twips over the lines per page, rounded down so that every line fits
+        (GB/T 9704: 12756 / 22 = 579.8, so 579 twips). Word's document grid
+        counts in twips; the PDF takes the same figure."""
+        height = _twips_from_mm(self.height_mm)
+        text_height = height - _twips_from_mm(self.top_mm) - _twips_from_mm(self.bottom_mm)
+        return text_height // self.lines_per_page
+
+    @property
     def line_pitch_pt(self) -> float:
-        """28.95 pt for GB/T 9704: the text block's height over 22 lines."""
-        return self.text_height_mm * MM_TO_PT / self.lines_per_page
+        """28.95 pt for GB/T 9704: line_pitch_twips in points."""
+        return self.line_pitch_twips / TWIPS_PER_PT
 
     @property
     def char_pitch_pt(self) -> float:

@@ -4,6 +4,10 @@ Numbers with a fraction become Decimal (never binary floats), dates stay text
 until validation parses them (so 11月31日 is reported, not raised), duplicate
 keys are errors, and every mapping key and sequence item keeps its line and
 column for error messages.
+
+Hostile input is refused early and cheaply: aliases (an alias bomb expands
+exponentially), nesting deeper than MAX_DEPTH, numbers too long or too large to
+compute with, and files larger than MAX_BYTES.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
 from generator.problems import DataError, Problem
 
@@ -21,22 +27,58 @@ Location = tuple[int, int]  # 1-based line, column
 NodePath = tuple[str | int, ...]
 
 
+MAX_BYTES = 5_000_000  # a data set file is a few kilobytes (checked as bytes and as characters)
+MAX_DEPTH = 50  # data sets nest a few levels; bounds the parser's recursion
+MAX_NUMBER_CHARS = 50  # also keeps int() clear of its 4300-digit limit
+MAX_EXPONENT = 100  # |exponent| of a Decimal: far from decimal's overflow
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with Decimal floats and dates kept as text."""
+    """SafeLoader with Decimal floats, dates kept as text, no aliases, bounded depth."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        mark = self.get_mark()  # where the reader is: close enough to name the line
+        if self.check_event(yaml.AliasEvent):
+            raise ComposerError(None, None, "不支持 YAML 别名（*），请直接写出内容", mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ComposerError(None, None, f"嵌套超过 {MAX_DEPTH} 层", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _number_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ConstructorError(None, None, "数字过长", node.start_mark)
+    return text
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    _number_text(loader, node)
+    return int(loader.construct_yaml_int(node))
 
 
 def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal | float:
-    text = str(loader.construct_scalar(node)).replace("_", "")
+    text = _number_text(loader, node)
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:  # .inf / .nan: leave them to validation to refuse
         return float(loader.construct_yaml_float(node))
+    if abs(value.adjusted()) > MAX_EXPONENT:
+        raise ConstructorError(None, None, "数值超出范围", node.start_mark)
+    return value
 
 
 def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
@@ -79,6 +121,8 @@ def _walk(node: yaml.Node, path: NodePath, out: dict[NodePath, Location], file: 
 
 def parse_yaml(text: str, path: Path) -> Loaded:
     """Parse text; raise DataError (Chinese, with line and column) if it is not valid YAML."""
+    if len(text) > MAX_BYTES:
+        raise DataError([Problem(_too_large(), path)])
     try:
         loader = _Loader(text)
         try:
@@ -103,8 +147,14 @@ def parse_yaml(text: str, path: Path) -> Loaded:
     return Loaded(path, data, locations)
 
 
+def _too_large() -> str:
+    return f"文件过大（超过 {MAX_BYTES // 1_000_000} MB），不像是数据集文件"
+
+
 def load_yaml(path: Path) -> Loaded:
     try:
+        if path.stat().st_size > MAX_BYTES:  # refuse before reading it into memory
+            raise DataError([Problem(_too_large(), path)])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataError([Problem("文件不存在", path)]) from None

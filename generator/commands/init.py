@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from generator.scaffold import scaffold
-
 
 def run(args: argparse.Namespace) -> int:
+    from generator.scaffold import scaffold
+
     target = Path(args.dir)
     written = scaffold(target, args.name, args.year)
     for path in written:

@@ -1,8 +1,21 @@
-"""The PDF's CSS, derived from the style profile (the DOCX reads the same profile)."""
+"""The PDF's CSS, derived from the style profile (the DOCX reads the same profile).
+
+The body is set on the GB/T 9704 grid: the line pitch is the DOCX's
+(Page.line_pitch_pt, 28.95 pt), so a page holds lines_per_page lines, and a
+small negative letter-spacing fits chars_per_line characters to a line; every
+indent counted in characters counts in the grid's character pitch. Justified
+lines end flush between characters (generator/writers/cjk_justify.py).
+"""
 
 from __future__ import annotations
 
+import math
+
 from generator.style import Role, StyleProfile
+
+IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
+IMPRINT_THIN_MM = 0.25  # the rules between
+IMPRINT_ID = "gongwen-imprint"  # the 版记's anchor: pdf.py finds its page by it
 
 
 def _family(style: StyleProfile, role: Role) -> str:
@@ -19,36 +32,61 @@ def _font(style: StyleProfile, role: Role) -> str:
     )
 
 
+def chars(style: StyleProfile, count: float) -> str:
+    """A length of count body characters on the grid, as CSS."""
+    return f"{count * style.page.char_pitch_pt:.3f}pt"
+
+
+def tracking_pt(style: StyleProfile) -> float:
+    """The body's letter-spacing: the grid's character pitch less the body
+    size (15.79 − 16 pt), rounded down to 0.01 pt so that Pango's rounding can
+    never push the last character of a full line onto the next one. The
+    justification takes up the few hundredths left at the end of the line."""
+    exact = style.page.char_pitch_pt - style.roles["body"].size_pt
+    return math.floor(exact * 100) / 100
+
+
+def _page_number(style: StyleProfile, side: str) -> str:
+    """页码: 四号 digits between em dashes, the line exactly its size high with
+    its top page_number_gap_mm below the text block, inset one character (of
+    its own size) from the outer edge of the text block."""
+    size = style.roles["page_number"].size_pt
+    return (
+        f'@bottom-{side} {{ content: "— " counter(page) " —"; {_font(style, "page_number")}'
+        f" line-height: {size}pt; vertical-align: top;"
+        f" padding-top: {style.page.page_number_gap_mm}mm; padding-{side}: {size}pt;"
+        f" text-align: {side}; white-space: nowrap; width: 6em; letter-spacing: 0; }}"
+    )
+
+
 def stylesheet(style: StyleProfile) -> str:
     page = style.page
     pitch = page.line_pitch_pt
-    # The body size is a little wider than the grid's character pitch; a small
-    # negative letter-spacing fits exactly chars_per_line characters to a line.
-    body_size = style.roles["body"].size_pt
-    tracking = page.char_pitch_pt - body_size
-    number_gap = page.page_number_gap_mm
+    thick = f"{IMPRINT_THICK_MM}mm solid #000"
+    thin = f"{IMPRINT_THIN_MM}mm solid #000"
+    imprint_inset = f"{style.roles['imprint'].size_pt}pt"
     return f"""
 @page {{
   size: {page.width_mm}mm {page.height_mm}mm;
   margin: {page.top_mm}mm {page.outer_mm}mm {page.bottom_mm}mm {page.binding_mm}mm;
+  @footnote {{ margin: 0; padding: 0; border: 0; }}
 }}
 @page :left {{
   margin-left: {page.outer_mm}mm; margin-right: {page.binding_mm}mm;
-  @bottom-left {{ content: "— " counter(page) " —"; {_font(style, "page_number")}
-    vertical-align: top; padding-top: {number_gap}mm; padding-left: 1em; text-align: left;
-    white-space: nowrap; width: 6em; letter-spacing: 0; }}
+  {_page_number(style, "left")}
 }}
 @page :right {{
-  @bottom-right {{ content: "— " counter(page) " —"; {_font(style, "page_number")}
-    vertical-align: top; padding-top: {number_gap}mm; padding-right: 1em; text-align: right;
-    white-space: nowrap; width: 6em; letter-spacing: 0; }}
+  {_page_number(style, "right")}
 }}
-html {{ {_font(style, "body")} line-height: {pitch:.3f}pt; letter-spacing: {tracking:.3f}pt; }}
+@page :blank {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+@page imprint {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+html {{ {_font(style, "body")} line-height: {pitch:.3f}pt;
+  letter-spacing: {tracking_pt(style):.3f}pt; }}
 body {{ margin: 0; }}
 p {{ margin: 0; text-align: justify; orphans: 1; widows: 1; }}
 .part + .part {{ break-before: page; }}
 .part.continued {{ break-before: auto; }}
-.body, .heading, .note, .attachments {{ text-indent: 2em; }}
+.body, .heading, .note {{ text-indent: {chars(style, 2)}; }}
 .mark {{ {_font(style, "mark")} text-align: center; letter-spacing: 0;
   margin-top: {page.mark_gap_mm}mm; line-height: 1.2; }}
 .number {{ {_font(style, "number")} text-align: center; margin-top: {2 * pitch:.3f}pt; }}
@@ -62,13 +100,14 @@ p {{ margin: 0; text-align: justify; orphans: 1; widows: 1; }}
 .h3 {{ {_font(style, "heading3")} }}
 .h4 {{ {_font(style, "heading4")} }}
 .heading {{ break-after: avoid; }}
-.heading.run-in {{ break-after: auto; }}
-.attachments {{ margin-top: {pitch:.3f}pt; }}
-.attachments p {{ text-indent: 0; text-align: left; }}
-.attachments .num {{ display: inline-block; width: 1em; letter-spacing: 0; text-indent: 0; }}
+.heading.run-in {{ break-after: auto; orphans: 2; }}
+.attachments {{ margin-top: {pitch:.3f}pt; break-inside: avoid; break-before: avoid; }}
+.attachments p {{ text-align: left; }}
+.attachments .num {{ display: inline-block; letter-spacing: 0; text-indent: 0; }}
+.closing p {{ widows: 2; }}
 .signature {{ margin-top: {2 * pitch:.3f}pt; break-inside: avoid; break-before: avoid; }}
 .signature p {{ text-align: right; }}
-.note {{ text-align: left; }}
+.note {{ text-align: left; break-before: avoid; }}
 .attachment-label {{ {_font(style, "attachment_label")} }}
 .attachment-label + .title {{ margin-top: {pitch:.3f}pt; }}
 .attachment-label ~ .title {{ margin-bottom: {pitch:.3f}pt; }}
@@ -77,7 +116,7 @@ table {{ width: 100%; border-collapse: collapse; letter-spacing: 0; {_font(style
 thead {{ display: table-header-group; }}
 th {{ {_font(style, "table_header")} }}
 th, td {{ border: 0.5pt solid #000; padding: 1pt 3pt; vertical-align: middle; }}
-table.unruled {{ {_font(style, "roster")} line-height: {pitch:.3f}pt; }}
+table.unruled {{ {_font(style, "roster")} }}
 table.unruled td {{ border: none; padding: 0; }}
 tr {{ break-inside: avoid; }}
 .left {{ text-align: left; }}
@@ -85,9 +124,12 @@ tr {{ break-inside: avoid; }}
 .right {{ text-align: right; }}
 .unit {{ {_font(style, "table")} text-align: right; }}
 .footnote {{ {_font(style, "table")} text-indent: 2em; }}
-.imprint {{ margin-top: {2 * pitch:.3f}pt; {_font(style, "imprint")} letter-spacing: 0;
-  border-top: 1pt solid #000; border-bottom: 1pt solid #000; break-inside: avoid; }}
-.imprint p {{ padding: 0 1em; text-align: left; }}
-.imprint p + p {{ border-top: 0.7pt solid #000; }}
-.imprint .date {{ float: right; }}
+.imprint {{ float: footnote; footnote-display: block; {_font(style, "imprint")}
+  letter-spacing: 0; text-indent: 0; border-top: {thick}; border-bottom: {thick}; }}
+.imprint::footnote-call {{ content: none; }}
+.imprint::footnote-marker {{ content: none; }}
+.imprint p {{ padding: 0 {imprint_inset}; text-align: left; }}
+.imprint p + p {{ border-top: {thin}; }}
+.imprint .issued {{ display: flex; justify-content: space-between; }}
+.imprint-sheet.own-page {{ page: imprint; break-before: left; }}
 """

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -57,6 +58,10 @@ ALIGNMENTS = {
 ATTACHMENTS_PREFIX = "附件："
 COPY_TO_PREFIX = "抄送："
 TABLE_BORDER_PT = 0.5
+# Ruled tables as the PDF sets them (writers/css.py: line-height 1.5, cell
+# padding 1pt 3pt), so that both files give a table the same height.
+TABLE_LINE_EM = 1.5
+TABLE_PADDING_PT = (1.0, 3.0)  # top and bottom, left and right
 IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
 IMPRINT_THIN_MM = 0.25  # the rules between
 
@@ -72,13 +77,9 @@ def char_style_name(role: Role) -> str:
 
 
 def line_pitch_twips(style: StyleProfile) -> int:
-    """The document grid's line pitch: the text block's height in whole twips
-    over the lines per page, rounded down so that every line fits
-    (GB/T 9704: 12756 / 22 = 579.8, so 579 twips, 28.95 pt)."""
-    page = style.page
-    height = ooxml.twips_from_mm(page.height_mm)
-    text_height = height - ooxml.twips_from_mm(page.top_mm) - ooxml.twips_from_mm(page.bottom_mm)
-    return text_height // page.lines_per_page
+    """The document grid's line pitch (GB/T 9704: 579 twips, 28.95 pt): the
+    style profile's, which the PDF uses too."""
+    return style.page.line_pitch_twips
 
 
 def write_docx(document: Document, style: StyleProfile, template: Path, out: Path) -> None:
@@ -148,8 +149,17 @@ class _BlockWriter:
             raise ValueError("the Word template has no page size or margins")
         width = section.page_width - section.left_margin - section.right_margin
         self.text_width = Emu(width).twips
+        self.style_ids: dict[Role, str | None] = {}
 
     # --- plumbing ---
+
+    def style_id(self, role: Role) -> str | None:
+        """The id python-docx sets for the role's paragraph style, looked up once:
+        assigning a style by name searches every style of the document."""
+        if role not in self.style_ids:
+            lookup = self.word.part.get_style_id  # what python-docx's style setter calls
+            self.style_ids[role] = lookup(style_name(role), WD_STYLE_TYPE.PARAGRAPH)  # type: ignore[no-untyped-call]
+        return self.style_ids[role]
 
     def position(self) -> int:
         """Where the next block goes: the body's children before its sectPr."""
@@ -168,7 +178,8 @@ class _BlockWriter:
         ooxml.set_page_break_before(first.pPr)
 
     def paragraph(self, role: Role, text: str | None = None) -> WordParagraph:
-        paragraph = self.word.add_paragraph(style=style_name(role))
+        paragraph = self.word.add_paragraph()
+        paragraph._p.style = self.style_id(role)
         if text:
             paragraph.add_run(text)
         return paragraph
@@ -195,9 +206,13 @@ class _BlockWriter:
                 if isinstance(previous, Title):
                     self.space_before(paragraph, 1)
             case Heading():
-                self.heading(block)
+                first = self.heading(block)
+                if isinstance(previous, Title):  # a blank line below the title, as in the PDF
+                    self.space_before(first, 1)
             case Paragraph(text=text):
-                self.paragraph("body", text)
+                paragraph = self.paragraph("body", text)
+                if isinstance(previous, Title):
+                    self.space_before(paragraph, 1)
             case AttachmentList():
                 self.attachment_list(block)
             case Signature():
@@ -206,7 +221,8 @@ class _BlockWriter:
                 self.paragraph("body", text)
             case AttachmentHeading(label=label, title=title):
                 self.paragraph("attachment_label", label)
-                self.title(title, before_lines=1)  # the title goes on the third line
+                # The title goes on the third line, and a blank line follows it.
+                self.title(title, before_lines=1).paragraph_format.space_after = Twips(self.line)
             case Table():
                 self.table(block)
             case Imprint():
@@ -214,7 +230,7 @@ class _BlockWriter:
             case Letterhead():
                 raise ValueError("a letterhead can only be the document's first block")
 
-    def title(self, title: Title, before_lines: int) -> None:
+    def title(self, title: Title, before_lines: int) -> WordParagraph:
         """One paragraph, its lines separated by line breaks."""
         paragraph = self.paragraph("title")
         run = paragraph.add_run(title.lines[0] if title.lines else "")
@@ -222,21 +238,24 @@ class _BlockWriter:
             run.add_break()
             run.add_text(line)
         self.space_before(paragraph, before_lines)
+        return paragraph
 
-    def heading(self, heading: Heading) -> None:
+    def heading(self, heading: Heading) -> WordParagraph:
+        """The heading's paragraph (followed by its text's when level 1)."""
         role = HEADING_ROLES.get(heading.level)
         if role is None:
             raise ValueError(f"heading level {heading.level} is not 1 to 4")
         label = heading.number + heading.text
         if heading.body is None or heading.level == 1:
-            self.paragraph(role, label)  # its style keeps it with the next paragraph
+            paragraph = self.paragraph(role, label)  # its style keeps it with the next
             if heading.body is not None:
                 self.paragraph("body", heading.body)
-            return
+            return paragraph
         # Run-in: the heading in its own face, the text in the body face.
         paragraph = self.paragraph("body")
         paragraph.add_run(label, style=char_style_name(role))
         paragraph.add_run(heading.body)
+        return paragraph
 
     def attachment_list(self, attachments: AttachmentList) -> None:
         """`附件：1.名称`, indented two characters; the items and their wrapped
@@ -273,6 +292,9 @@ class _BlockWriter:
         border = ooxml.eighth_points(TABLE_BORDER_PT)
         borders = dict.fromkeys(sides, border) if table.ruled else {}  # a name list: none
         word_table = self.new_table(len(rows), columns, borders, header_rows=len(table.header))
+        if table.ruled:
+            top, side = (ooxml.twips_from_pt(pt) for pt in TABLE_PADDING_PT)
+            ooxml.set_cell_margins(word_table._tbl, top=top, bottom=top, left=side, right=side)
         # The grid's cells, read once: Table.cell() rebuilds the whole grid on
         # every call. Merging only removes cells inside a span, never the
         # top-left or corner cell of a later one, so the snapshot stays valid.
@@ -286,6 +308,9 @@ class _BlockWriter:
             if not table.ruled:
                 role = "roster"
             self.cell_text(target, role, cell.text, ALIGNMENTS[cell.align])
+            if table.ruled:
+                exact = round(TABLE_LINE_EM * self.chars(role))
+                ooxml.set_line_spacing(ooxml.p_pr(target.paragraphs[0]), exact_twips=exact)
         for footnote in table.footnotes:
             self.paragraph("table", footnote)
 
@@ -340,7 +365,7 @@ class _BlockWriter:
         alignment: WD_ALIGN_PARAGRAPH | None = None,
     ) -> None:
         paragraph = cell.paragraphs[0]
-        paragraph.style = style_name(role)
+        paragraph._p.style = self.style_id(role)
         if alignment is not None:
             paragraph.alignment = alignment
         paragraph.add_run(text)

@@ -8,6 +8,7 @@ from typing import Any
 
 from generator import layout, model
 from generator.style import StyleProfile
+from generator.writers.css import IMPRINT_ID, chars
 
 
 def _p(cls: str, text: str, style: str = "") -> str:
@@ -29,27 +30,34 @@ def _letterhead(block: model.Letterhead, style: StyleProfile) -> str:
 
 
 def _heading(block: model.Heading, style: StyleProfile) -> str:
+    """A heading line; a level-1 heading stands on its own line even with body
+    text (as in the DOCX), lower ones run in."""
     head = f'<span class="h{block.level}">{escape(block.number + block.text)}</span>'
-    if block.body is None:
-        return f'<p class="heading h{block.level}">{head}</p>'
+    if block.body is None or block.level == 1:
+        out = f'<p class="heading h{block.level}">{head}</p>'
+        return out if block.body is None else out + _p("body", block.body)
     return f'<p class="heading run-in body">{head}{escape(block.body)}</p>'
 
 
 def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
+    """`附件：1. 名称`, two characters in; later items and wrapped lines line up
+    under the first name."""
     label = "附件："
     rows = []
     for index, item in enumerate(block.items):
         number, dot, name = item.partition(".")
         if dot and number.isdigit():
-            text = f'<span class="num">{escape(number + dot)}</span>{escape(name)}'
+            num = f'<span class="num" style="width: {chars(style, 1)}">'
+            text = f"{num}{escape(number + dot)}</span>{escape(name)}"
             hang = 1.0
         else:
             text, hang = escape(item), 0.0
         indent = layout.text_width(label)
         lead = escape(label) if index == 0 else ""
+        first = -(indent + hang) if index == 0 else -hang
         rows.append(
-            f'<p style="padding-left: {2 + indent + hang}em; text-indent: '
-            f'{-(indent + hang) if index == 0 else -hang}em">{lead}{text}</p>'
+            f'<p style="padding-left: {chars(style, 2 + indent + hang)}; '
+            f'text-indent: {chars(style, first)}">{lead}{text}</p>'
         )
     return f'<div class="attachments">{"".join(rows)}</div>'
 
@@ -58,8 +66,8 @@ def _signature(block: model.Signature, style: StyleProfile) -> str:
     issuer_indent, date_indent = layout.signature_indents(block.issuer, block.date)
     return (
         '<div class="signature">'
-        + _p("issuer", block.issuer, f"padding-right: {issuer_indent}em")
-        + _p("date", block.date, f"padding-right: {date_indent}em")
+        + _p("issuer", block.issuer, f"padding-right: {chars(style, issuer_indent)}")
+        + _p("date", block.date, f"padding-right: {chars(style, date_indent)}")
         + "</div>"
     )
 
@@ -88,12 +96,20 @@ def _table(block: model.Table, style: StyleProfile) -> str:
     return out
 
 
-def _imprint(block: model.Imprint, style: StyleProfile) -> str:
+def _imprint(block: model.Imprint, own_page: bool) -> str:
+    """The 版记, a footnote of the page it falls on, so it sits at the foot of
+    the text block; own_page puts it on an even page of its own."""
     rows = []
     if block.copy_to:
         rows.append(f"<p>抄送：{escape(block.copy_to)}</p>")
-    rows.append(f'<p>{escape(block.printer)}<span class="date">{escape(block.date)}</span></p>')
-    return f'<div class="imprint">{"".join(rows)}</div>'
+    rows.append(
+        f'<p class="issued"><span>{escape(block.printer)}</span>'
+        f"<span>{escape(block.date)}</span></p>"
+    )
+    sheet = "imprint-sheet own-page" if own_page else "imprint-sheet"
+    return (
+        f'<div class="{sheet}"><div class="imprint" id="{IMPRINT_ID}">{"".join(rows)}</div></div>'
+    )
 
 
 _RENDER: dict[type, Callable[[Any, StyleProfile], str]] = {
@@ -107,22 +123,31 @@ _RENDER: dict[type, Callable[[Any, StyleProfile], str]] = {
     model.Note: lambda b, s: _p("note", b.text),
     model.AttachmentHeading: lambda b, s: _p("attachment-label", b.label) + _title(b.title),
     model.Table: _table,
-    model.Imprint: _imprint,
 }
 
 
-def _part(part: model.Part, style: StyleProfile) -> str:
-    blocks = []
+def _part(part: model.Part, style: StyleProfile, imprint_own_page: bool) -> str:
+    blocks: list[str] = []
     for index, block in enumerate(part.blocks):
         if isinstance(block, model.Title) and part.kind is model.PartKind.PLAN and index == 0:
             blocks.append(_title(block, "title plan-title"))
+        elif isinstance(block, model.Imprint):
+            blocks.append(_imprint(block, imprint_own_page))
+        elif isinstance(block, (model.AttachmentList, model.Signature)) and blocks:
+            # Never alone at the top of a page: kept with the end of the block
+            # before it (css.py).
+            closing = blocks.pop() + _RENDER[type(block)](block, style)
+            blocks.append(f'<div class="closing">{closing}</div>')
         else:
             blocks.append(_RENDER[type(block)](block, style))
     cls = f"part {part.kind.value}" + ("" if part.new_page else " continued")
     return f'<section class="{cls}">{"".join(blocks)}</section>'
 
 
-def to_html(document: model.Document, style: StyleProfile, css: str) -> str:
+def to_html(
+    document: model.Document, style: StyleProfile, css: str, imprint_own_page: bool = False
+) -> str:
+    """The document as HTML; imprint_own_page starts the 版记 on an even page."""
     info = document.info
     head = (
         f'<meta charset="utf-8"><title>{escape(info.title)}</title>'
@@ -131,7 +156,7 @@ def to_html(document: model.Document, style: StyleProfile, css: str) -> str:
         f'<meta name="dcterms.modified" content="{info.date}">'
         f"<style>{css}</style>"
     )
-    body = "".join(_part(part, style) for part in document.parts)
+    body = "".join(_part(part, style, imprint_own_page) for part in document.parts)
     return (
         f'<!DOCTYPE html><html lang="{info.language}"><head>{head}</head><body>{body}</body></html>'
     )

@@ -180,6 +180,11 @@ def set_fonts(r_pr: Any, face: str) -> None:
     set_attrs(fonts, ascii=face, hAnsi=face, eastAsia=face, cs=face)
 
 
+def set_character_spacing(r_pr: Any, twentieths: int) -> None:
+    """w:spacing in a run's properties: space added after each character."""
+    set_attrs(child(r_pr, "w:spacing", R_PR_ORDER), val=twentieths)
+
+
 def set_run_style(r_pr: Any, face: str, size_pt: float, color: str) -> None:
     """Face, size and colour of a style's run properties, never bold."""
     set_fonts(r_pr, face)
@@ -283,6 +288,13 @@ def set_table_layout(
         margins = child(tbl_pr, "w:tblCellMar", TBL_PR_ORDER)
         for side in ("w:left", "w:right"):
             set_attrs(child(margins, side, CELL_MAR_ORDER), w=cell_margin_twips, type="dxa")
+
+
+def set_cell_margins(tbl: Any, **twips: int) -> None:
+    """The table's default cell margins by side (top=, left=, bottom=, right=)."""
+    margins = child(tbl.tblPr, "w:tblCellMar", TBL_PR_ORDER)
+    for side, width in twips.items():
+        set_attrs(child(margins, f"w:{side}", CELL_MAR_ORDER), w=width, type="dxa")
 
 
 def set_grid(tbl: Any, column_twips: Sequence[int]) -> None:

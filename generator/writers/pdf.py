@@ -1,20 +1,58 @@
-"""The PDF writer: the document model as HTML and CSS, laid out by WeasyPrint."""
+"""The PDF writer: the document model as HTML and CSS, laid out by WeasyPrint.
+
+The 版记 belongs at the foot of the last page, and the last page must be an
+even one (the back of the last sheet). The HTML makes the 版记 a footnote, so
+it sits at the foot of the page it falls on; when that page is odd, the
+document is laid out a second time with the 版记 on an even page of its own
+(WeasyPrint inserts a blank page before it when needed). Neither that page nor
+a blank one carries a page number (css.py); a page the 版记 shares with text
+keeps its number.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from weasyprint import HTML
 
-from generator.model import Document
+from generator.model import Document, Imprint
 from generator.style import StyleProfile
-from generator.writers.css import stylesheet
+from generator.writers.cjk_justify import cjk_justification
+from generator.writers.css import IMPRINT_ID, stylesheet
 from generator.writers.html import to_html
 
 
-def write_pdf(document: Document, style: StyleProfile, out: Path) -> int:
-    """Write the PDF; return its page count."""
-    html = to_html(document, style, stylesheet(style))
-    rendered = HTML(string=html, base_url=str(out.parent)).render()
-    rendered.write_pdf(out)
+def _layout(document: Document, style: StyleProfile, base_url: Path, own_page: bool) -> Any:
+    html = to_html(document, style, stylesheet(style), imprint_own_page=own_page)
+    with cjk_justification():
+        return HTML(string=html, base_url=str(base_url)).render()
+
+
+def imprint_page(rendered: Any) -> int | None:
+    """The 1-based number of the page holding the 版记, None without one."""
+    for number, page in enumerate(rendered.pages, start=1):
+        if IMPRINT_ID in page.anchors:
+            return number
+    return None
+
+
+def render_pdf(document: Document, style: StyleProfile, base_url: Path) -> Any:
+    """The laid-out pages (a weasyprint.Document), not yet written: WeasyPrint's
+    render(), twice when the 版记 has to move to an even page. Separate from
+    write_pdf so that bench/ can time the two apart."""
+    rendered = _layout(document, style, base_url, own_page=False)
+    if any(isinstance(block, Imprint) for block in document.blocks()):
+        page = imprint_page(rendered)
+        if page is None or page % 2 == 1:
+            rendered = _layout(document, style, base_url, own_page=True)
+    return rendered
+
+
+def write_pdf(
+    document: Document, style: StyleProfile, out: Path, pdf_variant: str | None = None
+) -> int:
+    """Write the PDF, e.g. as pdf_variant="pdf/a-2u"; return its page count."""
+    rendered = render_pdf(document, style, out.parent)
+    rendered.write_pdf(out, pdf_variant=pdf_variant)
     return len(rendered.pages)

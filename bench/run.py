@@ -1,0 +1,313 @@
+"""`make bench`: how fast gongwen builds, against LibreOffice, and where the time goes.
+
+    python -m bench.run [--runs 5] [--offices 200] [--json FILE]
+
+In one run, on this machine:
+1. `gongwen build data/wushui/2024` (DOCX and PDF) as a fresh process, --runs
+   times: wall time and the child's peak memory (ru_maxrss); `gongwen --help`
+   likewise (the CLI's own start-up);
+2. the same build in a warm process (bench/stages.py --warm: the library called
+   once to warm up, then --runs timed builds), its peak memory, and the time of
+   each stage, called directly: load, validate, compute, compose, DOCX, PDF
+   layout (WeasyPrint's render()), PDF write and font subsetting (write_pdf of
+   the rendered document); the same stages in fresh processes (imports
+   included) with bench/stages.py --cold;
+3. LibreOffice converting the DOCX gongwen wrote to PDF (`soffice --headless
+   --convert-to pdf`), when soffice is installed: cold (a new profile folder
+   each run) and warm (one profile folder, used once before timing);
+4. 200 synthetic offices (bench/synthetic.py) built as one batch with one and
+   with two workers: documents per second.
+
+Medians over --runs runs. The targets are checked at the end; nothing here is
+a test, and nothing fails when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DATASET = REPO / "data" / "wushui" / "2024"
+GONGWEN = Path(sys.executable).parent / "gongwen"
+
+WARM_TARGET_S = 0.5
+MEMORY_TARGET_MB = 300.0
+
+STAGE_LABELS = {
+    "import_pipeline": "导入：数据处理",
+    "import_docx": "导入：写出器（含 WeasyPrint）",
+    "import_pdf": "导入：PDF 写出器",
+    "load": "读取 YAML（load）",
+    "validate": "校验（validate）",
+    "compute": "计算（compute）",
+    "compose": "组稿（compose）",
+    "docx": "写 DOCX",
+    "pdf_layout": "PDF 排版（render）",
+    "pdf_write": "PDF 写出与字体子集（write_pdf）",
+}
+
+
+def pad(text: str, width: int) -> str:
+    """text padded to width columns, CJK characters counting two."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
+
+
+@dataclass(frozen=True)
+class Child:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the child: less disturbed by a busy machine
+    peak_mb: float  # the child's ru_maxrss
+    status: int
+    stdout: str
+
+
+def tree_peak_kb(root: int) -> int:
+    """The largest peak RSS (VmHWM) among root and its descendants alive now."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry))
+    peak, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]))
+    return peak
+
+
+def run_child(argv: list[str], cwd: Path | None = None, watch_tree: bool = False) -> Child:
+    """Run argv to its end, measured. ru_maxrss covers the child and the
+    descendants it waits for; watch_tree also samples every process below it
+    (a batch's workers are children of a fork server, not of the command)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+        sampled = 0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal sampled
+            while not stop.wait(0.2):
+                sampled = max(sampled, tree_peak_kb(child.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if watch_tree:
+            sampler.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        stop.set()
+        if watch_tree:
+            sampler.join()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Child(wall, cpu, max(usage.ru_maxrss, sampled) / 1024, child.returncode, text)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def fresh_builds(runs: int, scratch: Path) -> dict[str, Any]:
+    children = []
+    for index in range(runs):
+        out = scratch / f"fresh{index}"
+        child = run_child([str(GONGWEN), "build", str(DATASET), "--out", str(out)], cwd=scratch)
+        if child.status != 0:
+            raise SystemExit(f"gongwen build 失败（退出状态 {child.status}）")
+        children.append(child)
+    helps = [run_child([str(GONGWEN), "--help"]) for _ in range(runs)]
+    return {
+        "walls": [c.wall for c in children],
+        "median": median([c.wall for c in children]),
+        "cpu": median([c.cpu for c in children]),
+        "peak_mb": max(c.peak_mb for c in children),
+        "help": median([c.wall for c in helps]),
+    }
+
+
+def stages_in_children(runs: int) -> dict[str, Any]:
+    module = [sys.executable, "-m", "bench.stages"]
+    child = run_child([*module, "--warm", str(DATASET), "-n", str(runs)], REPO)
+    if child.status != 0:
+        raise SystemExit("bench.stages --warm 失败")
+    warm = json.loads(child.stdout)
+    warm["child_peak_mb"] = child.peak_mb
+    colds = []
+    for _ in range(runs):
+        child = run_child([*module, "--cold", str(DATASET)], REPO)
+        if child.status != 0:
+            raise SystemExit("bench.stages --cold 失败")
+        colds.append(json.loads(child.stdout))
+    names = list(colds[0]["times"])
+    cold = {name: median([c["times"][name] for c in colds]) for name in names}
+    return {
+        "warm": warm,
+        "cold_stage_medians": cold,
+        "cold_total": median([c["total"] for c in colds]),
+    }
+
+
+def libreoffice(runs: int, docx: Path, scratch: Path) -> dict[str, Any] | None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return None
+
+    def convert(profile: Path) -> Child:
+        child = run_child(
+            [
+                soffice,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(scratch / "lo-out"),
+                str(docx),
+            ]
+        )
+        if child.status != 0 or not (scratch / "lo-out" / f"{docx.stem}.pdf").is_file():
+            raise SystemExit(f"LibreOffice 转换失败（退出状态 {child.status}）")
+        return child
+
+    cold = [convert(scratch / f"lo-profile-{index}") for index in range(runs)]
+    warm_profile = scratch / "lo-profile-warm"
+    convert(warm_profile)  # creates and warms the profile
+    warm = [convert(warm_profile) for _ in range(runs)]
+    return {
+        "cold": median([c.wall for c in cold]),
+        "warm": median([c.wall for c in warm]),
+        "cold_cpu": median([c.cpu for c in cold]),
+        "warm_cpu": median([c.cpu for c in warm]),
+        "peak_mb": max(c.peak_mb for c in cold + warm),
+        "pdf_bytes": (scratch / "lo-out" / f"{docx.stem}.pdf").stat().st_size,
+    }
+
+
+def batches(offices: int, scratch: Path) -> dict[str, Any]:
+    from bench.synthetic import make_offices
+
+    data = scratch / "offices"
+    make_offices(data, offices)
+    result: dict[str, Any] = {"offices": offices}
+    for workers in (1, 2):
+        out = scratch / f"batch-{workers}"
+        argv = [str(GONGWEN), "build", str(data), "--out", str(out), "--force", "-j", str(workers)]
+        child = run_child(argv, scratch, watch_tree=True)
+        built = len(list(out.glob("*/*/manifest.json")))
+        if child.status != 0 or built != offices:
+            raise SystemExit(f"批量生成失败：退出状态 {child.status}，生成 {built}/{offices} 个")
+        result[str(workers)] = {
+            "seconds": child.wall,
+            "per_second": offices / child.wall,
+            "peak_mb": child.peak_mb,  # of any one process: the command or a worker
+        }
+    return result
+
+
+def report(results: dict[str, Any]) -> None:
+    fresh, stages, lo = results["fresh"], results["stages"], results["libreoffice"]
+    warm = stages["warm"]
+    print(f"\n== gongwen 性能基准（{os.cpu_count()} 核，每项取 {results['runs']} 次的中位数）==")
+    print(
+        f"gongwen build（新进程，DOCX+PDF）：{fresh['median']:.2f} 秒"
+        f"（CPU {fresh['cpu']:.2f} 秒），峰值内存 {fresh['peak_mb']:.0f} MB"
+    )
+    print(f"gongwen --help（新进程）：{fresh['help']:.2f} 秒")
+    print(
+        f"同一进程内再次生成（热）：{warm['build_median']:.2f} 秒，"
+        f"进程峰值内存 {warm['child_peak_mb']:.0f} MB"
+    )
+    if lo:
+        print(
+            f"LibreOffice 转换 DOCX→PDF：冷启动 {lo['cold']:.2f} 秒（CPU {lo['cold_cpu']:.2f}），"
+            f"热启动 {lo['warm']:.2f} 秒（CPU {lo['warm_cpu']:.2f}），峰值内存 {lo['peak_mb']:.0f} MB"
+        )
+        print(
+            f"比值 gongwen 新进程 / LibreOffice：冷 {fresh['median'] / lo['cold']:.2f}，"
+            f"热 {fresh['median'] / lo['warm']:.2f}"
+        )
+    else:
+        print("未安装 LibreOffice（soffice），跳过对比。")
+    print(f"\n{pad('各阶段耗时（秒）', 36)}  新进程    热进程")
+    cold_stages = stages["cold_stage_medians"]
+    for name, label in STAGE_LABELS.items():
+        hot = warm["stage_medians"].get(name)
+        hot_text = f"{hot:8.3f}" if hot is not None else "       -"
+        print(f"  {pad(label, 34)}{cold_stages.get(name, float('nan')):8.3f}  {hot_text}")
+    batch = results.get("batch")
+    if batch:
+        print(f"\n批量：{batch['offices']} 个合成乡镇数据集")
+        for workers in ("1", "2"):
+            entry = batch[workers]
+            print(
+                f"  {workers} 个进程：{entry['seconds']:.1f} 秒，每秒 {entry['per_second']:.2f} 份，"
+                f"峰值内存（单个进程）{entry['peak_mb']:.0f} MB"
+            )
+    print("\n目标：")
+    checks = [
+        (f"热进程生成 < {WARM_TARGET_S} 秒", warm["build_median"] < WARM_TARGET_S),
+        (
+            f"峰值内存 < {MEMORY_TARGET_MB:.0f} MB",
+            max(fresh["peak_mb"], warm["child_peak_mb"]) < MEMORY_TARGET_MB,
+        ),
+    ]
+    if lo:
+        checks.append(("新进程生成快于 LibreOffice 转换（热）", fresh["median"] < lo["warm"]))
+    for label, met in checks:
+        print(f"  {'达到' if met else '未达到'}：{label}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="gongwen 性能基准")
+    parser.add_argument("--runs", type=int, default=5, metavar="次数")
+    parser.add_argument("--offices", type=int, default=200, metavar="个数", help="0：不测批量")
+    parser.add_argument("--json", metavar="文件", help="另把全部数字写入 JSON 文件")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="gongwen-bench-") as temporary:
+        scratch = Path(temporary)
+        results: dict[str, Any] = {"runs": args.runs}
+        print("新进程生成……", flush=True)
+        results["fresh"] = fresh_builds(args.runs, scratch)
+        print("分阶段计时……", flush=True)
+        results["stages"] = stages_in_children(args.runs)
+        print("LibreOffice……", flush=True)
+        docx = next((scratch / "fresh0").glob("*.docx"))
+        results["libreoffice"] = libreoffice(args.runs, docx, scratch)
+        if args.offices > 0:
+            print(f"批量生成 {args.offices} 个数据集……", flush=True)
+            results["batch"] = batches(args.offices, scratch)
+    report(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""gongwen publish and gongwen verify: what a published version holds, that
+it is PDF/A, that it is never overwritten, and that verify finds every change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfparser import PDFParser
+
+from generator import __version__
+from generator.archive import (
+    PDF_VARIANT,
+    Published,
+    publish,
+    revision_name,
+    revisions,
+    version_name,
+)
+from generator.build import BuildResult
+from generator.cli import main
+from generator.load import load_sources
+from generator.manifest import MANIFEST, files_under, sha256_of
+from generator.paths import shared_templates
+from generator.problems import DataError
+from generator.provenance import shared_templates_used
+from generator.validate import validate
+from tests.conftest import WUSHUI, docx_paragraphs, pdf_pages_text, squeeze
+from tests.pdfa import XMP, pdfa_2u_problems, xmp
+
+HOSTILE = "&<>\"'"
+
+
+@dataclass(frozen=True)
+class Archive:
+    dataset: Path
+    root: Path
+    first: Published
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    base = tmp_path_factory.mktemp("publish")
+    dataset = base / "wushui" / "2024"
+    shutil.copytree(WUSHUI, dataset)
+    root = base / "archive"
+    return Archive(dataset, root, publish(dataset, root))
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _copy(archive: Archive, tmp_path: Path) -> Path:
+    target = tmp_path / "archive"
+    shutil.copytree(archive.root, target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"test setup: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_a_version_holds_outputs_sources_and_a_manifest_of_them(archive: Archive) -> None:
+    document = validate(load_sources(archive.dataset)).document
+    folder = archive.first.folder
+    assert folder == archive.root / "wushui" / "2024" / str(document.notice.number)
+    assert folder.name == "武政发〔2023〕80号" and archive.first.revision == 1
+
+    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    assert manifest["gongwen"] == __version__ and manifest["pdf_variant"] == PDF_VARIANT
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    assert set(listed) | {MANIFEST} == set(files_under(folder))
+    for path, entry in listed.items():
+        assert entry["bytes"] == (folder / path).stat().st_size
+        assert entry["sha256"] == sha256_of(folder / path)
+
+    # The whole data set, byte for byte, under its office/year names...
+    data = folder / "source" / "data" / "wushui" / "2024"
+    assert files_under(data) == files_under(archive.dataset)
+    for relative in files_under(archive.dataset):
+        assert (data / relative).read_bytes() == (archive.dataset / relative).read_bytes()
+    # ...and exactly the shared templates a build of it reads.
+    templates = folder / "source" / "templates"
+    assert files_under(templates) == ["docx/gongwen.docx", "notice/issue-plan.md.j2", "style.yaml"]
+    for relative in files_under(templates):
+        assert (templates / relative).read_bytes() == (shared_templates() / relative).read_bytes()
+    assert {"wushui-2024.docx", "wushui-2024.pdf"} <= set(listed)
+
+
+def test_the_archived_pdf_is_pdfa_2u_with_the_same_text_as_a_build(
+    archive: Archive, wushui_build: BuildResult
+) -> None:
+    pdf = archive.first.folder / "wushui-2024.pdf"
+    assert pdfa_2u_problems(pdf) == []
+    # The checks can fail: an ordinary build is not PDF/A.
+    assert pdfa_2u_problems(wushui_build.out_dir / "wushui-2024.pdf")
+    with pdf.open("rb") as handle:
+        properties = xmp(PDFDocument(PDFParser(handle)))
+    issued = validate(load_sources(archive.dataset)).document.notice.date.isoformat()
+    assert properties[f"{XMP}CreateDate"] == properties[f"{XMP}ModifyDate"] == issued
+    # Level u: every glyph maps back to its character, so the text is the build's.
+    assert pdf_pages_text(pdf) == pdf_pages_text(wushui_build.out_dir / "wushui-2024.pdf")
+
+
+def test_publishing_identical_inputs_again_writes_nothing(
+    archive: Archive, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _snapshot(archive.root)
+    assert main(["publish", str(archive.dataset), "--archive", str(archive.root)]) == 0
+    out = capsys.readouterr().out
+    assert "已发布过" in out and "未写入任何文件" in out and str(archive.first.folder) in out
+    assert _snapshot(archive.root) == before
+
+
+def test_changed_inputs_make_a_new_revision_and_text_stays_literal(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    first = root / "wushui" / "2024" / archive.first.folder.name
+    first_files = {p: (first / p).read_bytes() for p in files_under(first)}
+    dataset = tmp_path / "wushui" / "2024"
+    shutil.copytree(archive.dataset, dataset)
+    leader = f"胡{HOSTILE}玉萍"
+    clerk = f"邝{HOSTILE}武信"
+    _edit(dataset / "organisation.yaml", "name: 胡玉萍}", "name: '胡&<>\"''玉萍'}")
+    _edit(
+        dataset / "tables" / "assignments.yaml", "村经办员: 邝武信}", "村经办员: '邝&<>\"''武信'}"
+    )
+
+    assert main(["publish", str(dataset), "--archive", str(root)]) == 0
+    assert "第 2 版" in capsys.readouterr().out
+    second = root / "wushui" / "2024" / "武政发〔2023〕80号-修订2"
+    assert sorted(p.name for p in second.parent.iterdir()) == [first.name, second.name]
+    # The first revision is untouched.
+    assert {p: (first / p).read_bytes() for p in files_under(first)} == first_files
+    # & < > " ' come out as themselves in the DOCX's XML text and in the PDF's text.
+    paragraphs = docx_paragraphs(second / "wushui-2024.docx")
+    assert any(leader in p for p in paragraphs)
+    assert any(clerk in p for p in paragraphs)
+    pdf_text = "".join(pdf_pages_text(second / "wushui-2024.pdf"))
+    assert squeeze(leader) in pdf_text and squeeze(clerk) in pdf_text
+    assert main(["verify", str(root)]) == 0
+
+
+def test_verify_names_every_changed_missing_and_added_file(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    assert main(["verify", str(root)]) == 0
+    assert "1 个完好，0 个有问题" in capsys.readouterr().out
+
+    version = root / "wushui" / "2024" / archive.first.folder.name
+    pdf = version / "wushui-2024.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 1  # one bit: the size stays, only the hash can tell
+    pdf.write_bytes(bytes(data))
+    (version / "source" / "data" / "wushui" / "2024" / "policy.yaml").unlink()
+    (version / "source" / "说明.txt").write_text("后来加的", "utf-8")
+    (root / "wushui" / "2024" / ".gongwen-abcd1234").mkdir()
+
+    assert main(["verify", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert f"有问题：{version}" in out
+    assert "已改动：wushui-2024.pdf" in out
+    assert "缺失：source/data/wushui/2024/policy.yaml" in out
+    assert "新增：source/说明.txt" in out
+    assert "临时目录" in out and "1 个有问题" in out
+    assert out.count("：source/") + out.count("：wushui-") == 3  # nothing else is named
+
+
+def test_verify_does_not_follow_a_manifest_out_of_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("x", "utf-8")
+    version = tmp_path / "archive" / "v"
+    version.mkdir(parents=True)
+    entry = {"path": "../../secret.txt", "bytes": 1, "sha256": sha256_of(secret)}
+    (version / MANIFEST).write_text(json.dumps({"files": [entry]}), "utf-8")
+    assert main(["verify", str(tmp_path / "archive")]) == 1
+    assert "清单中的路径不合法：../../secret.txt" in capsys.readouterr().out
+
+    (version / MANIFEST).write_text("{not json", "utf-8")
+    assert main(["verify", str(tmp_path / "archive")]) == 1
+    assert "清单无法读取" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("prefix", ["../../../逃逸", "武/政发", "..", ".隐藏"])
+def test_a_document_number_that_is_no_folder_name_is_refused(
+    prefix: str, dataset_copy: Path, tmp_path: Path
+) -> None:
+    _edit(dataset_copy / "document.yaml", "prefix: 武政发", f"prefix: '{prefix}'")
+    before = set(tmp_path.rglob("*"))
+    with pytest.raises(DataError) as error:
+        publish(dataset_copy, tmp_path / "archive")
+    problem = error.value.problems[0]
+    assert "不能用作目录名" in problem.message and problem.file is not None
+    assert problem.file.name == "document.yaml" and problem.line is not None
+    assert set(tmp_path.rglob("*")) == before
+
+
+def test_a_symlink_in_the_data_set_is_refused(dataset_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("不属于数据集", "utf-8")
+    (dataset_copy / "附注.txt").symlink_to(outside)
+    with pytest.raises(DataError) as error:
+        publish(dataset_copy, tmp_path / "archive")
+    assert "符号链接" in error.value.problems[0].message
+    assert not (tmp_path / "archive").exists()
+
+
+def test_the_archive_may_not_sit_inside_the_data_set(dataset_copy: Path) -> None:
+    with pytest.raises(DataError) as error:
+        publish(dataset_copy, dataset_copy / "archive")
+    assert "存档目录不能位于数据集目录之中" in error.value.problems[0].message
+
+
+def test_without_a_document_number_the_version_is_named_by_the_issue_date(
+    dataset_copy: Path,
+) -> None:
+    text = (dataset_copy / "document.yaml").read_text("utf-8")
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("number:")]
+    (dataset_copy / "document.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    dataset = validate(load_sources(dataset_copy))
+    assert dataset.document.notice.number is None
+    assert version_name(dataset) == dataset.document.notice.date.isoformat()
+
+
+def test_revisions_are_found_by_their_exact_names(tmp_path: Path) -> None:
+    name = "武政发〔2023〕8号"
+    for folder in [name, f"{name}-修订2", f"{name}-修订10", f"{name}-修订1", f"{name}-修订02"]:
+        (tmp_path / folder).mkdir()
+    (tmp_path / "武政发〔2023〕80号").mkdir()  # another document
+    (tmp_path / f"{name}-修订3").write_text("a file, not a version", "utf-8")
+    assert revisions(tmp_path, name) == {
+        1: tmp_path / name,
+        2: tmp_path / f"{name}-修订2",
+        10: tmp_path / f"{name}-修订10",
+    }
+    assert revision_name(name, 1) == name and revision_name(name, 11) == f"{name}-修订11"
+
+
+def test_only_the_shared_templates_a_build_reads_are_archived(dataset_copy: Path) -> None:
+    shared = shared_templates()
+    assert shared_templates_used(validate(load_sources(dataset_copy))) == [
+        "docx/gongwen.docx",
+        "notice/issue-plan.md.j2",
+        "style.yaml",
+    ]
+    # A data set's own copy overrides the shared one, which is then not read.
+    shutil.copyfile(shared / "style.yaml", dataset_copy / "style.yaml")
+    (dataset_copy / "notice").mkdir()
+    shutil.copyfile(shared / "notice/issue-plan.md.j2", dataset_copy / "notice/issue-plan.md.j2")
+    assert shared_templates_used(validate(load_sources(dataset_copy))) == ["docx/gongwen.docx"]

@@ -1,0 +1,206 @@
+"""Batches: `gongwen build <folder>` builds every data set below it, reports a
+broken one without stopping the others, and skips the unchanged ones."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import batch
+from generator.cli import main
+from generator.paths import shared_templates
+from tests.conftest import WUSHUI
+
+State = dict[str, tuple[int, int, str]]  # file name: (inode, mtime_ns, sha256)
+
+
+def _office(root: Path, name: str, issuer: str) -> Path:
+    """A copy of the 武水镇 data set as another office: its folder and issuer renamed."""
+    target = root / name / "2024"
+    shutil.copytree(WUSHUI, target)
+    document = target / "document.yaml"
+    document.write_text(document.read_text("utf-8").replace("武水", issuer), encoding="utf-8")
+    return target
+
+
+def _state(folder: Path) -> State:
+    return {
+        path.name: (path.stat().st_ino, path.stat().st_mtime_ns, _sha256(path))
+        for path in sorted(folder.iterdir())
+    }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def offices(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    _office(data, "alpha", "甲乙")
+    _office(data, "beta", "丙丁")
+    broken = _office(data, "broken", "戊己")
+    (broken / "policy.yaml").write_text("year: 2024\ntiers: [\n", encoding="utf-8")
+    (data / ".hidden" / "2024").mkdir(parents=True)  # hidden folders are not searched
+    shutil.copy(WUSHUI / "document.yaml", data / ".hidden" / "2024" / "document.yaml")
+    shutil.copy(WUSHUI / "policy.yaml", data / ".hidden" / "2024" / "policy.yaml")
+    return data
+
+
+@pytest.fixture
+def frozen_code_and_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fingerprints taken over snapshots of the generator's source and the shared
+    templates, so that someone editing them while the test runs does not make a
+    data set look changed."""
+    code = tmp_path / "code"
+    shutil.copytree(Path(batch.__file__).parent, code, ignore=shutil.ignore_patterns("*.pyc"))
+    templates = tmp_path / "templates-snapshot"
+    shutil.copytree(shared_templates(), templates)
+    monkeypatch.setattr(batch, "_PACKAGE", code)
+    monkeypatch.setattr(batch, "shared_templates", lambda: templates)
+
+
+@pytest.mark.usefixtures("frozen_code_and_templates")
+def test_batch_builds_reports_skips_and_rebuilds(
+    offices: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    alpha, beta = out / "alpha" / "2024", out / "beta" / "2024"
+    command = ["build", str(offices), "--out", str(out), "-j", "2"]
+
+    # The valid ones are built, the broken one is reported, the status says so.
+    assert main(command) == 1
+    first = capsys.readouterr()
+    for folder, stem in ((alpha, "alpha-2024"), (beta, "beta-2024")):
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        assert sorted(entry["path"] for entry in manifest["files"]) == [
+            f"{stem}.docx",
+            f"{stem}.pdf",
+        ]
+        for entry in manifest["files"]:
+            assert _sha256(folder / entry["path"]) == entry["sha256"]
+        assert (folder / batch.FINGERPRINT_FILE).is_file()
+    assert not (out / "broken").exists()
+    assert f"失败：{offices / 'broken' / '2024'}" in first.err
+    assert str(offices / "broken" / "2024" / "policy.yaml") in first.err  # its own errors
+    assert "共 3 个数据集：已生成 2 个，未变跳过 0 个，失败 1 个。" in first.out
+    assert ".hidden" not in first.out + first.err
+
+    # Nothing changed: both skipped, their files untouched.
+    before = {folder: _state(folder) for folder in (alpha, beta)}
+    assert main(command) == 1
+    second = capsys.readouterr()
+    assert "已生成 0 个，未变跳过 2 个，失败 1 个" in second.out
+    assert {folder: _state(folder) for folder in (alpha, beta)} == before
+
+    # One input changed: only that data set is built again.
+    quota = offices / "beta" / "2024" / "tables" / "quota.yaml"
+    quota.write_text(quota.read_text("utf-8").replace("1237", "1238"), encoding="utf-8")
+    assert main(command) == 1
+    third = capsys.readouterr()
+    assert f"已生成：{offices / 'beta' / '2024'}" in third.out
+    assert f"未变，跳过：{offices / 'alpha' / '2024'}" in third.out
+    assert _state(alpha) == before[alpha]
+    rebuilt = _state(beta)
+    assert rebuilt["beta-2024.pdf"] != before[beta]["beta-2024.pdf"]
+    assert rebuilt["beta-2024.docx"][2] != before[beta]["beta-2024.docx"][2]  # 1238 in it
+
+    # --force: every valid data set is built again (new files moved into place).
+    before = {folder: _state(folder) for folder in (alpha, beta)}
+    assert main([*command, "--force"]) == 1
+    fourth = capsys.readouterr()
+    assert "已生成 2 个，未变跳过 0 个，失败 1 个" in fourth.out
+    for folder in (alpha, beta):
+        for name, (inode, _, _) in _state(folder).items():
+            if name.endswith((".pdf", ".docx")):
+                assert inode != before[folder][name][0]
+
+
+def test_find_datasets_is_sorted_and_does_not_search_inside_a_data_set(tmp_path: Path) -> None:
+    for name in ("b/2024", "a/2025", "a/2024", "a/2024/nested/2024"):
+        (tmp_path / name).mkdir(parents=True)
+        for marker in batch.MARKERS:
+            (tmp_path / name / marker).write_text("", encoding="utf-8")
+    (tmp_path / "c" / "2024").mkdir(parents=True)  # no markers: not a data set
+    (tmp_path / "c" / "2024" / "document.yaml").write_text("", encoding="utf-8")
+    found = batch.find_datasets(tmp_path)
+    assert found == [tmp_path / "a/2024", tmp_path / "a/2025", tmp_path / "b/2024"]
+    assert batch.find_datasets(tmp_path / "a" / "2024") == [tmp_path / "a" / "2024"]
+
+
+def test_fingerprint_covers_data_set_templates_and_strictness(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset = _office(tmp_path, "gamma", "庚辛")
+    templates = tmp_path / "templates"
+    shutil.copytree(shared_templates(), templates)
+    monkeypatch.setattr(batch, "shared_templates", lambda: templates)
+    original = batch.input_fingerprint(dataset)
+    assert batch.input_fingerprint(dataset) == original
+    assert batch.input_fingerprint(dataset, strict=True) != original
+
+    (dataset / "~$lock.docx").write_text("Word's lock file", encoding="utf-8")
+    (dataset / ".plan.md.j2.swp").write_text("an editor's swap file", encoding="utf-8")
+    assert batch.input_fingerprint(dataset) == original
+
+    (templates / "style.yaml").write_text(
+        (templates / "style.yaml").read_text("utf-8") + "\n", encoding="utf-8"
+    )
+    changed_template = batch.input_fingerprint(dataset)
+    assert changed_template != original
+
+    (dataset / "notes.txt").write_text("a new file of the data set", encoding="utf-8")
+    assert batch.input_fingerprint(dataset) not in (original, changed_template)
+
+
+def test_outputs_changed_since_the_build_are_not_up_to_date(tmp_path: Path) -> None:
+    """Fake outputs (no build): a manifest, its files, the recorded fingerprint."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.pdf").write_bytes(b"%PDF-1.7 fake")
+    entry = {"path": "x.pdf", "format": "pdf", "sha256": _sha256(out / "x.pdf")}
+    (out / "manifest.json").write_text(json.dumps({"files": [entry]}), encoding="utf-8")
+    batch.record_fingerprint(out, "f" * 64)
+    assert batch.is_up_to_date(out, "f" * 64)
+    assert not batch.is_up_to_date(out, "e" * 64)
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+
+    (out / "x.pdf").write_bytes(b"%PDF-1.7 edited by hand")
+    assert not batch.is_up_to_date(out, "f" * 64)
+    (out / "x.pdf").unlink()
+    assert not batch.is_up_to_date(out, "f" * 64)
+
+
+def test_two_data_sets_with_one_output_folder_are_not_both_built(tmp_path: Path) -> None:
+    first = tmp_path / "one" / "same" / "2024"
+    second = tmp_path / "two" / "same" / "2024"
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+    summary = batch.run_batch([first, second], tmp_path / "out", workers=1)
+    assert [item.outcome for item in summary.items] == [batch.Outcome.FAILED] * 2
+    clash = summary.items[1].errors[0]
+    assert "输出目录相同" in clash.message and clash.file == second
+
+
+def test_a_long_batch_is_built_by_successive_fresh_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers retire after TASKS_PER_WORKER data sets; every data set still
+    comes back (here broken ones, which fail fast, one per worker and pool)."""
+    monkeypatch.setattr(batch, "TASKS_PER_WORKER", 1)
+    datasets = []
+    for index in range(5):
+        folder = tmp_path / f"office{index}" / "2024"
+        folder.mkdir(parents=True)
+        for marker in batch.MARKERS:
+            (folder / marker).write_text("[", encoding="utf-8")  # not YAML
+        datasets.append(folder)
+    summary = batch.run_batch(datasets, tmp_path / "out", workers=2)
+    assert [item.dataset for item in summary.items] == datasets
+    for item in summary.items:
+        assert item.outcome is batch.Outcome.FAILED
+        assert any(problem.file == item.dataset / "document.yaml" for problem in item.errors)
