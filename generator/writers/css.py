@@ -111,7 +111,7 @@ p {{ margin: 0; text-align: justify; orphans: 1; widows: 1; }}
 .attachment-label {{ {_font(style, "attachment_label")} }}
 .attachment-label + .title {{ margin-top: {pitch:.3f}pt; }}
 .attachment-label ~ .title {{ margin-bottom: {pitch:.3f}pt; }}
-table {{ width: 100%; border-collapse: collapse; letter-spacing: 0; {_font(style, "table")}
+table {{ width: 100%; table-layout: fixed; border-collapse: collapse; letter-spacing: 0; {_font(style, "table")}
   line-height: 1.5; }}
 thead {{ display: table-header-group; }}
 th {{ {_font(style, "table_header")} }}
