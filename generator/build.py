@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.compose import compose
 from generator.compute import compute
+from generator.glyphs import missing_glyphs
 from generator.load import load_sources
 from generator.model import Document
 from generator.paths import shared_templates
@@ -83,8 +84,13 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
     """Every stage up to the document model; raises DataError with every problem found."""
     dataset = validate(load_sources(dataset_dir))
     computed = compute(dataset)
-    document, compose_warnings = compose(dataset, computed, style_for(dataset_dir))
-    warnings = [*computed.warnings, *compose_warnings]
+    style = style_for(dataset_dir)
+    document, compose_warnings = compose(dataset, computed, style)
+    glyphs = missing_glyphs(document, style)
+    unprintable = [g for g in glyphs if g.severity is Severity.ERROR]
+    if unprintable:
+        raise DataError(unprintable)
+    warnings = [*computed.warnings, *compose_warnings, *glyphs]
     if strict and warnings:
         raise DataError([_as_error(w) for w in warnings])
     return dataset, document, warnings

@@ -1,0 +1,118 @@
+"""Characters a role's face lacks, found before rendering.
+
+Rare name characters (喆, 堃, 廻) are missing from the Fandol faces. The PDF
+takes them from the next face the profile lists for the role (Noto CJK);
+this says so, naming the character and the word it stands in, and refuses
+a character that no listed face has, which would print as a box.
+"""
+
+from __future__ import annotations
+
+import bisect
+import subprocess
+from collections.abc import Iterator
+from functools import lru_cache
+
+from generator import model
+from generator.fontmap import fontconfig_available
+from generator.problems import Problem, Severity
+from generator.style import Role, StyleProfile
+
+Ranges = tuple[tuple[int, ...], tuple[int, ...]]  # starts, ends (inclusive)
+_HEADINGS: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}
+
+
+@lru_cache(maxsize=32)
+def charset(family: str) -> Ranges | None:
+    """The code points fontconfig says a family covers (union of its files)."""
+    if not fontconfig_available():
+        return None
+    result = subprocess.run(
+        ["fc-list", "--format", "%{charset}\n", f":family={family}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    spans = []
+    for token in result.stdout.split():
+        first, _, last = token.partition("-")
+        spans.append((int(first, 16), int(last or first, 16)))
+    if not spans:
+        return None
+    spans.sort()
+    return tuple(s for s, _ in spans), tuple(e for _, e in spans)
+
+
+def covers(ranges: Ranges, char: str) -> bool:
+    starts, ends = ranges
+    i = bisect.bisect_right(starts, ord(char)) - 1
+    return i >= 0 and ord(char) <= ends[i]
+
+
+def _texts(document: model.Document) -> Iterator[tuple[Role, str]]:
+    """Every text of the document with the role it is set in."""
+    for block in document.blocks():
+        match block:
+            case model.Letterhead(mark=mark, number=number):
+                yield "mark", mark
+                if number:
+                    yield "number", number
+            case model.Title(lines=lines):
+                yield "title", "".join(lines)
+            case model.Heading(level=level, number=number, text=text, body=body):
+                yield _HEADINGS.get(level, "heading4"), number + text
+                if body:
+                    yield "body", body
+            case model.AttachmentHeading(label=label, title=title):
+                yield "attachment_label", label
+                yield "title", title.text
+            case model.Table(header=header, body=body, ruled=ruled):
+                for row in header:
+                    yield from (("table_header", cell.text) for cell in row)
+                for row in body:
+                    yield from (("table" if ruled else "roster", cell.text) for cell in row)
+            case model.Imprint(printer=printer, date=date, copy_to=copy_to):
+                yield from (("imprint", t) for t in (printer, date, copy_to or ""))
+            case model.Signature(issuer=issuer, date=date):
+                yield from (("body", t) for t in (issuer, date))
+            case model.AttachmentList(items=items):
+                yield from (("body", t) for t in items)
+            case model.Paragraph(text=text) | model.Addressee(text=text) | model.Note(text=text):
+                yield "body", text
+
+
+def _word_around(text: str, index: int) -> str:
+    return text[max(index - 2, 0) : index + 3]
+
+
+def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Problem]:
+    """A warning for each character drawn from a fallback face, an error for
+    each that no face of its role has; nothing when fontconfig is absent."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for role, text in _texts(document):
+        faces = style.face(role).pdf
+        primary = charset(faces[0])
+        if primary is None:
+            continue
+        for index, char in enumerate(text):
+            if char.isspace() or covers(primary, char) or (char, faces[0]) in seen:
+                continue
+            seen.add((char, faces[0]))
+            word = _word_around(text, index)
+            found = next(
+                (f for f in faces[1:] if (cs := charset(f)) is not None and covers(cs, char)),
+                None,
+            )
+            if found:
+                problems.append(
+                    Problem(
+                        f"字符“{char}”（见“{word}”）不在字体 {faces[0]} 中，PDF 改用 {found}",
+                        severity=Severity.WARNING,
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(f"字符“{char}”（见“{word}”）在 {'、'.join(faces)} 中都没有，无法排印")
+                )
+    return problems

@@ -1,0 +1,49 @@
+"""Characters a face lacks are found before rendering: drawn from the role's
+fallback face with a warning, refused when no face has them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.glyphs import charset, covers
+from generator.problems import DataError
+from tests.conftest import pdf_page_items
+
+
+def _rename_a_member(dataset: Path, name: str) -> None:
+    organisation = dataset / "organisation.yaml"
+    organisation.write_text(
+        organisation.read_text("utf-8").replace("name: 许康", f"name: {name}"), "utf-8"
+    )
+
+
+def test_fontconfig_charsets_say_what_fandol_lacks() -> None:
+    fang, noto = charset("FandolFang"), charset("Noto Serif CJK SC")
+    assert fang is not None and noto is not None
+    assert covers(fang, "许") and not covers(fang, "堃") and not covers(fang, "喆")
+    assert covers(noto, "堃") and covers(noto, "喆")
+
+
+def test_a_rare_name_character_is_drawn_from_the_fallback_with_a_warning(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    _rename_a_member(dataset_copy, "许堃")
+    result = build(dataset_copy, tmp_path / "out")
+    messages = [w.message for w in result.warnings]
+    assert "字符“堃”（见“长许堃为副”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC" in messages
+    pdf = next(result.out_dir / f.path for f in result.files if f.format == "pdf")
+    glyphs = [g for glyphs, _ in pdf_page_items(pdf) for g in glyphs]
+    assert any(g.text == "堃" for g in glyphs)  # a real glyph, extracted as 堃, not a box
+
+
+def test_a_character_no_face_has_is_refused_before_anything_is_written(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    _rename_a_member(dataset_copy, "许\U0001f9e9")  # an emoji: no CJK face has it
+    with pytest.raises(DataError) as error:
+        build(dataset_copy, tmp_path / "out")
+    assert "无法排印" in str(error.value)
+    assert not (tmp_path / "out").exists()
