@@ -33,7 +33,9 @@ def test_a_rare_name_character_is_drawn_from_the_fallback_with_a_warning(
     _rename_a_member(dataset_copy, "许堃")
     result = build(dataset_copy, tmp_path / "out")
     messages = [w.message for w in result.warnings]
-    assert "字符“堃”（见“长许堃为副”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC" in messages
+    assert (
+        "字符“堃”（见“长许堃为副”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC" in messages
+    )
     pdf = next(result.out_dir / f.path for f in result.files if f.format == "pdf")
     glyphs = [g for glyphs, _ in pdf_page_items(pdf) for g in glyphs]
     assert any(g.text == "堃" for g in glyphs)  # a real glyph, extracted as 堃, not a box
