@@ -680,3 +680,14 @@ def test_tables_repeat_their_header_and_align_numbers_right(
     lengths_differ = any(len(values) > 1 for values in lengths.values())
     assert insets and all(len(values) == 1 for values in insets.values()), insets
     assert lengths_differ, "no column mixes numbers of different lengths: nothing was shown"
+
+
+def test_the_mark_stands_35_mm_below_the_top_of_the_text_block(
+    wushui: tuple[model.Document, list[Page]],
+) -> None:
+    """GB/T 9704 7.2.3: the 标志's top edge (its characters' em box) 35 mm down."""
+    _, pages = wushui
+    mark = [c for c in pages[0].chars if c.size > 30]
+    assert "".join(c.text for c in mark) == "临武县武水镇人民政府文件"
+    top_below_block = (PAGE_HEIGHT - TOP - max(c.y1 for c in mark)) / MM
+    assert abs(top_below_block - 35) < 0.3, f"{top_below_block:.2f} mm"

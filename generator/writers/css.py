@@ -88,7 +88,7 @@ p {{ margin: 0; text-align: justify; orphans: 1; widows: 1; }}
 .part.continued {{ break-before: auto; }}
 .body, .heading, .note {{ text-indent: {chars(style, 2)}; }}
 .mark {{ {_font(style, "mark")} text-align: center; letter-spacing: 0;
-  margin-top: {page.mark_gap_mm}mm; line-height: 1.2; }}
+  margin-top: {page.mark_gap_mm}mm; line-height: 1; }}  /* top edge of the glyphs at 35 mm */
 .number {{ {_font(style, "number")} text-align: center; margin-top: {2 * pitch:.3f}pt; }}
 .red-line {{ border-top: 1pt solid {style.red}; margin-top: 4mm; height: 0; }}
 .title {{ {_font(style, "title")} text-align: center; letter-spacing: 0; break-after: avoid; }}
