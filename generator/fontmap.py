@@ -127,17 +127,20 @@ def fc_match(pattern: str) -> Match | None:
     return Match(*parts)
 
 
+def fc_list(fmt: str, pattern: str) -> str:
+    """fc-list's output for the fonts matching pattern, one format line each."""
+    if not fontconfig_available():
+        return ""
+    result = subprocess.run(
+        ["fc-list", "--format", fmt, pattern], capture_output=True, text=True, check=False
+    )
+    return result.stdout
+
+
 def installed(family: str) -> bool:
     """A font of exactly this family is installed."""
-    if not fontconfig_available():
-        return False
-    result = subprocess.run(
-        ["fc-list", "--format", "%{family}\n", f":family={family}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return any(family in line.split(",") for line in result.stdout.splitlines())
+    lines = fc_list("%{family}\n", f":family={family}").splitlines()
+    return any(family in line.split(",") for line in lines)
 
 
 def _request(family: str, bold: bool) -> str:

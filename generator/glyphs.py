@@ -9,12 +9,11 @@ a character that no listed face has, which would print as a box.
 from __future__ import annotations
 
 import bisect
-import subprocess
 from collections.abc import Iterator
 from functools import lru_cache
 
 from generator import model
-from generator.fontmap import fontconfig_available
+from generator.fontmap import fc_list
 from generator.problems import Problem, Severity
 from generator.style import Role, StyleProfile
 
@@ -25,16 +24,8 @@ _HEADINGS: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "h
 @lru_cache(maxsize=32)
 def charset(family: str) -> Ranges | None:
     """The code points fontconfig says a family covers (union of its files)."""
-    if not fontconfig_available():
-        return None
-    result = subprocess.run(
-        ["fc-list", "--format", "%{charset}\n", f":family={family}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
     spans = []
-    for token in result.stdout.split():
+    for token in fc_list("%{charset}\n", f":family={family}").split():
         first, _, last = token.partition("-")
         spans.append((int(first, 16), int(last or first, 16)))
     if not spans:
