@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LTChar, LTContainer, LTItem, LTLine
+from pdfminer.layout import LTChar, LTContainer, LTItem, LTLine, LTRect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 
@@ -54,11 +54,33 @@ PAGE_NUMBER = re.compile(r"—\d+—")
 
 
 @dataclass(frozen=True)
-class Glyph:
+class Char:
+    """A glyph as drawn: its em box, baseline, size and face."""
+
     text: str
-    x: float  # centre
-    y: float  # centre, PDF units (up is positive)
+    x0: float
+    x1: float
+    y0: float  # em box bottom, PDF units (up is positive)
+    y1: float  # em box top
     baseline: float  # the same for every glyph of a line, whatever its font
+    size: float
+    font: str
+
+    @property
+    def x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def y(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class PdfPage:
+    number: int  # 1-based
+    chars: list[Char]
+    rects: list[tuple[float, float, float, float]]  # x0, y0, x1, y1 of filled shapes
+    rules: list[LTLine]  # stroked lines (table borders)
 
 
 def _items(container: Iterable[LTItem]) -> Iterator[LTItem]:
@@ -69,27 +91,40 @@ def _items(container: Iterable[LTItem]) -> Iterator[LTItem]:
             yield item
 
 
-def pdf_page_items(path: Path) -> Iterator[tuple[list[Glyph], list[LTLine]]]:
-    """Each page's glyphs and ruled lines, exactly as drawn (no layout analysis)."""
+def read_pdf(path: Path) -> list[PdfPage]:
+    """Each page's glyphs, filled shapes and ruled lines, exactly as drawn
+    (pdfminer without layout analysis)."""
     manager = PDFResourceManager()
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
+    pages = []
     with path.open("rb") as handle:
-        for page in PDFPage.get_pages(handle):
-            interpreter.process_page(page)
-            glyphs, lines = [], []
+        for number, pdf_page in enumerate(PDFPage.get_pages(handle), start=1):
+            interpreter.process_page(pdf_page)
+            chars, rects, rules = [], [], []
             for item in _items(device.get_result()):
                 if isinstance(item, LTChar) and item.get_text().strip():
-                    x0, y0, x1, y1 = item.bbox
-                    glyphs.append(
-                        Glyph(item.get_text(), (x0 + x1) / 2, (y0 + y1) / 2, item.matrix[5])
+                    chars.append(
+                        Char(
+                            item.get_text(),
+                            item.x0,
+                            item.x1,
+                            item.y0,
+                            item.y1,
+                            item.matrix[5],
+                            item.size,
+                            item.fontname.partition("+")[2],
+                        )
                     )
+                elif isinstance(item, LTRect) and item.fill:
+                    rects.append(item.bbox)
                 elif isinstance(item, LTLine):
-                    lines.append(item)
-            yield glyphs, lines
+                    rules.append(item)
+            pages.append(PdfPage(number, chars, rects, rules))
+    return pages
 
 
-def _cell_of(glyph: Glyph, lines: list[LTLine]) -> tuple[float, float] | None:
+def _cell_of(glyph: Char, lines: list[LTLine]) -> tuple[float, float] | None:
     """(top, left) of the ruled table cell around a glyph, or None outside tables."""
     vertical = [
         ln for ln in lines if abs(ln.x0 - ln.x1) < 0.1 and ln.y0 - 1 <= glyph.y <= ln.y1 + 1
@@ -110,10 +145,10 @@ def pdf_pages_text(path: Path) -> list[str]:
     """Each page's text in reading order: lines top to bottom, and in tables
     cell by cell, row by row; whitespace and the page number left out."""
     pages = []
-    for glyphs, lines in pdf_page_items(path):
-        units: dict[tuple[float, float], list[Glyph]] = {}
-        for glyph in glyphs:
-            cell = _cell_of(glyph, lines)
+    for page in read_pdf(path):
+        units: dict[tuple[float, float], list[Char]] = {}
+        for glyph in page.chars:
+            cell = _cell_of(glyph, page.rules)
             key = (cell[0], cell[1]) if cell else (round(glyph.baseline, 0), -1.0)
             units.setdefault(key, []).append(glyph)
         text = ""

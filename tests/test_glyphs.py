@@ -10,7 +10,7 @@ import pytest
 from generator.build import build
 from generator.glyphs import charset, covers
 from generator.problems import DataError
-from tests.conftest import pdf_page_items
+from tests.conftest import read_pdf
 
 
 def _rename_a_member(dataset: Path, name: str) -> None:
@@ -37,7 +37,7 @@ def test_a_rare_name_character_is_drawn_from_the_fallback_with_a_warning(
         "字符“堃”（见“长许堃为副”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC" in messages
     )
     pdf = next(result.out_dir / f.path for f in result.files if f.format == "pdf")
-    glyphs = [g for glyphs, _ in pdf_page_items(pdf) for g in glyphs]
+    glyphs = [c for page in read_pdf(pdf) for c in page.chars]
     assert any(g.text == "堃" for g in glyphs)  # a real glyph, extracted as 堃, not a box
 
 

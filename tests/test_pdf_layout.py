@@ -11,23 +11,21 @@ up and down.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LTChar, LTContainer, LTItem, LTLine, LTRect
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-from pdfminer.pdfpage import PDFPage
+from pdfminer.layout import LTLine
 from weasyprint.layout import inline
 
 from generator import model
 from generator.build import BuildResult, build, prepare, style_for
 from generator.writers.cjk_justify import units
 from generator.writers.pdf import write_pdf
-from tests.conftest import WUSHUI
+from tests import conftest
+from tests.conftest import WUSHUI, Char, squeeze
 
 MM = 72 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = 210 * MM, 297 * MM
@@ -46,18 +44,6 @@ NOT_AT_LINE_END = set("（「『《〈【〔“‘")
 def block_left(page: int) -> float:
     """The text block's left edge: the binding edge is on the left of odd pages."""
     return BINDING if page % 2 else OUTER
-
-
-@dataclass(frozen=True)
-class Char:
-    text: str
-    x0: float
-    x1: float
-    y0: float  # em box bottom
-    y1: float  # em box top
-    baseline: float
-    size: float
-    font: str
 
 
 @dataclass
@@ -116,47 +102,8 @@ class Page:
         ]
 
 
-def _items(container: Iterable[LTItem]) -> Iterator[LTItem]:
-    for item in container:
-        if isinstance(item, LTContainer) and not isinstance(item, LTChar):
-            yield from _items(item)
-        else:
-            yield item
-
-
 def read_pdf(path: Path) -> list[Page]:
-    manager = PDFResourceManager()
-    device = PDFPageAggregator(manager, laparams=None)
-    interpreter = PDFPageInterpreter(manager, device)
-    pages = []
-    with path.open("rb") as handle:
-        for number, pdf_page in enumerate(PDFPage.get_pages(handle), start=1):
-            interpreter.process_page(pdf_page)
-            chars, rects, rules = [], [], []
-            for item in _items(device.get_result()):
-                if isinstance(item, LTChar) and item.get_text().strip():
-                    chars.append(
-                        Char(
-                            item.get_text(),
-                            item.x0,
-                            item.x1,
-                            item.y0,
-                            item.y1,
-                            item.matrix[5],
-                            item.size,
-                            item.fontname.partition("+")[2],
-                        )
-                    )
-                elif isinstance(item, LTRect) and item.fill:
-                    rects.append(item.bbox)
-                elif isinstance(item, LTLine):
-                    rules.append(item)
-            pages.append(Page(number, chars, rects, rules))
-    return pages
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return [Page(p.number, p.chars, p.rects, p.rules) for p in conftest.read_pdf(path)]
 
 
 # --- the document's paragraphs, found among the PDF's lines ---
