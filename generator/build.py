@@ -7,6 +7,7 @@ build never leaves a half-written file where a finished one was.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -97,9 +98,7 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
 
 
 def _as_error(problem: Problem) -> Problem:
-    return Problem(
-        problem.message, problem.file, problem.line, problem.column, problem.field, Severity.ERROR
-    )
+    return dataclasses.replace(problem, severity=Severity.ERROR)
 
 
 def _describe(path: Path, root: Path, fmt: str, pages: int) -> OutputFile:

@@ -49,9 +49,6 @@ class Dataset:
     tables: dict[str, InputTable]
     sources: Sources
 
-    def template_path(self, relative: str) -> Path:
-        return self.root / relative
-
 
 _MESSAGES = {
     "missing": "缺少必填字段",

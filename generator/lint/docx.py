@@ -26,6 +26,7 @@ from generator.lint.rules import (
     PITCH_TOL_PT,
     TWIPS_PER_PT,
     Check,
+    Names,
     Report,
     Standard,
     fmt,
@@ -411,7 +412,7 @@ class _Lint:
         checks = [
             verdict(
                 "docx.page-size",
-                "页面尺寸",
+                Names.PAGE_SIZE,
                 f"{fmt(_mm(s.width))} × {fmt(_mm(s.height))} mm",
                 f"A4 {Standard.PAGE_WIDTH_MM:.0f} × {Standard.PAGE_HEIGHT_MM:.0f} mm"
                 f" ± {MARGIN_TOL_MM} mm",
@@ -530,7 +531,7 @@ class _Lint:
             reason = "没有正文段落"
             return [
                 skipped("docx.body-font", "正文中文字体（仿宋）", reason),
-                skipped("docx.body-size", "正文字号（三号）", reason),
+                skipped("docx.body-size", Names.BODY_SIZE, reason),
                 skipped("docx.body-line-spacing", "正文行距", reason),
                 skipped("docx.body-justify", "正文两端对齐", reason),
                 skipped("docx.body-indent", "正文首行缩进", reason),
@@ -551,9 +552,7 @@ class _Lint:
             )
         ]
         checks.append(
-            within(
-                "docx.body-size", "正文字号（三号）", self.body_size, Standard.BODY_PT, 0.0, "pt"
-            )
+            within("docx.body-size", Names.BODY_SIZE, self.body_size, Standard.BODY_PT, 0.0, "pt")
         )
         checks.append(self._line_spacing(body))
         aligns = Counter(p.jc for p in body)
@@ -637,9 +636,9 @@ class _Lint:
             size = self._para_size(para)
             if size > body_size + 1 and not _red(self._para_color(para)):
                 found.append((size, para.text.strip()))
-        name = "标题字号（二号）"
+        name = Names.TITLE_SIZE
         if not found:
-            return skipped("docx.title-size", name, "没有找到标题", f"{Standard.TITLE_PT:.0f} pt")
+            return skipped("docx.title-size", name, Names.NO_TITLE, f"{Standard.TITLE_PT:.0f} pt")
         sizes = Counter(size for size, _ in found)
         off = [text for size, text in found if size != Standard.TITLE_PT]
         return verdict(
@@ -663,21 +662,19 @@ class _Lint:
             if bottom is not None and _val(bottom) not in (None, "nil", "none") and index > 0:
                 separator = (index, para, bottom)
                 break
-        mark_name = "发文机关标志颜色"
-        rule_name = "版头分隔线：红色，与版心等宽"
         if separator is None:
-            reason = "未检测到版头（发文机关标志及分隔线）"
+            reason = Names.NO_LETTERHEAD
             return [
-                skipped("docx.mark-color", mark_name, reason, "红色"),
-                skipped("docx.separator", rule_name, reason, "红色，156 mm"),
+                skipped("docx.mark-color", Names.MARK_COLOR, reason, "红色"),
+                skipped("docx.separator", Names.SEPARATOR, reason, Names.SEPARATOR_EXPECTED),
             ]
         index, rule_para, bottom = separator
         above = [p for p in first[:index] if p.text.strip()]
         if not above:
             reason = "分隔线上方没有发文机关标志"
             return [
-                skipped("docx.mark-color", mark_name, reason, "红色"),
-                skipped("docx.separator", rule_name, reason, "红色，156 mm"),
+                skipped("docx.mark-color", Names.MARK_COLOR, reason, "红色"),
+                skipped("docx.separator", Names.SEPARATOR, reason, Names.SEPARATOR_EXPECTED),
             ]
         mark = max(above, key=self._para_size)
         color = self._para_color(mark)
@@ -690,7 +687,7 @@ class _Lint:
         return [
             verdict(
                 "docx.mark-color",
-                mark_name,
+                Names.MARK_COLOR,
                 f"#{color}（“{mark.text.strip()}”）"
                 if color
                 else f"未设置（“{mark.text.strip()}”）",
@@ -699,7 +696,7 @@ class _Lint:
             ),
             verdict(
                 "docx.separator",
-                rule_name,
+                Names.SEPARATOR,
                 f"#{rule_color}，{fmt(width)} mm" if rule_color else f"未设颜色，{fmt(width)} mm",
                 f"红色，{Standard.TEXT_WIDTH_MM:.0f} mm ± {MARGIN_TOL_MM} mm",
                 _red(rule_color) and abs(width - Standard.TEXT_WIDTH_MM) <= MARGIN_TOL_MM,
@@ -749,10 +746,10 @@ class _Lint:
         )
         if odd is None and even is None:
             for check_id, name in (
-                ("docx.page-number-form", "页码格式（数字左右各一条一字线）"),
-                ("docx.page-number-size", "页码字号（四号）"),
-                ("docx.page-number-side", "页码位置：单页居右、双页居左，空一字"),
-                ("docx.page-number-vertical", "页码顶端距版心下边缘"),
+                ("docx.page-number-form", Names.PAGE_NUMBER_FORM),
+                ("docx.page-number-size", Names.PAGE_NUMBER_SIZE),
+                ("docx.page-number-side", Names.PAGE_NUMBER_SIDE),
+                ("docx.page-number-vertical", Names.PAGE_NUMBER_GAP),
             ):
                 checks.append(skipped(check_id, name, "没有页码域"))
             return checks
@@ -762,7 +759,7 @@ class _Lint:
         checks.append(
             verdict(
                 "docx.page-number-form",
-                "页码格式（数字左右各一条一字线）",
+                Names.PAGE_NUMBER_FORM,
                 "、".join(f"“{form}”" for form in forms),
                 "“— N —”（U+2014）",
                 ok_form,
@@ -772,7 +769,7 @@ class _Lint:
         checks.append(
             within(
                 "docx.page-number-size",
-                "页码字号（四号）",
+                Names.PAGE_NUMBER_SIZE,
                 max(sizes, key=sizes.count),
                 Standard.PAGE_NUMBER_PT,
                 0.0,
@@ -820,7 +817,7 @@ class _Lint:
             ok = ok and jc == want and abs(inset * one_char - one_char) <= 0.25 * one_char
         return verdict(
             "docx.page-number-side",
-            "页码位置：单页居右、双页居左，空一字",
+            Names.PAGE_NUMBER_SIDE,
             "；".join(parts) or "无",
             "单页右对齐、双页左对齐，各空一字",
             ok,
@@ -840,7 +837,7 @@ class _Lint:
         top = self.main.footer + height
         return within(
             "docx.page-number-vertical",
-            "页码顶端距版心下边缘",
+            Names.PAGE_NUMBER_GAP,
             _mm(self.main.bottom - top),
             Standard.PAGE_NUMBER_GAP_MM,
             1.0,

@@ -40,6 +40,7 @@ from generator.lint.rules import (
     PITCH_TOL_PT,
     SIZE_TOL_PT,
     Check,
+    Names,
     Report,
     Standard,
     fmt,
@@ -441,7 +442,7 @@ class _Measure:
 
 
 def _page_size(pages: list[Page]) -> Check:
-    name = "页面尺寸"
+    name = Names.PAGE_SIZE
     want_w, want_h = Standard.PAGE_WIDTH_MM, Standard.PAGE_HEIGHT_MM
     sizes = Counter((round(_mm(p.width), 1), round(_mm(p.height), 1)) for p in pages)
     (width, height), _ = sizes.most_common(1)[0]
@@ -528,7 +529,7 @@ def _bottom_edge(m: _Measure) -> Check:
 def _body_size(m: _Measure) -> Check:
     return within(
         "pdf.body-size",
-        "正文字号（三号）",
+        Names.BODY_SIZE,
         m.body_size,
         Standard.BODY_PT,
         SIZE_TOL_PT,
@@ -700,10 +701,10 @@ def _page_numbers(m: _Measure) -> list[Check]:
     if not numbered:
         for check_id, name in (
             ("pdf.page-number-sequence", "页码与页序一致"),
-            ("pdf.page-number-form", "页码格式（数字左右各一条一字线）"),
-            ("pdf.page-number-size", "页码字号（四号）"),
-            ("pdf.page-number-vertical", "页码顶端距版心下边缘"),
-            ("pdf.page-number-side", "页码位置：单页居右、双页居左，空一字"),
+            ("pdf.page-number-form", Names.PAGE_NUMBER_FORM),
+            ("pdf.page-number-size", Names.PAGE_NUMBER_SIZE),
+            ("pdf.page-number-vertical", Names.PAGE_NUMBER_GAP),
+            ("pdf.page-number-side", Names.PAGE_NUMBER_SIDE),
         ):
             checks.append(skipped(check_id, name, "没有页码"))
         return checks
@@ -731,7 +732,7 @@ def _page_numbers(m: _Measure) -> list[Check]:
     checks.append(
         verdict(
             "pdf.page-number-form",
-            "页码格式（数字左右各一条一字线）",
+            Names.PAGE_NUMBER_FORM,
             f"“{sample[0]} {sample[1:-1]} {sample[-1]}”" if len(sample) > 2 else f"“{sample}”",
             "“— N —”（U+2014）",
             not bad,
@@ -742,7 +743,7 @@ def _page_numbers(m: _Measure) -> list[Check]:
     checks.append(
         within(
             "pdf.page-number-size",
-            "页码字号（四号）",
+            Names.PAGE_NUMBER_SIZE,
             _mode(sizes),
             Standard.PAGE_NUMBER_PT,
             SIZE_TOL_PT,
@@ -758,7 +759,7 @@ def _page_numbers(m: _Measure) -> list[Check]:
     checks.append(
         within(
             "pdf.page-number-vertical",
-            "页码顶端距版心下边缘",
+            Names.PAGE_NUMBER_GAP,
             statistics.median(gaps),
             Standard.PAGE_NUMBER_GAP_MM,
             LINE_EDGE_TOL_MM,
@@ -796,7 +797,7 @@ def _page_number_side(numbered: list[Page]) -> Check:
     one_char = Standard.PAGE_NUMBER_PT / MM_TO_PT
     return verdict(
         "pdf.page-number-side",
-        "页码位置：单页居右、双页居左，空一字",
+        Names.PAGE_NUMBER_SIDE,
         "，".join(parts),
         f"空一字（{fmt(one_char)} mm ± {LINE_EDGE_TOL_MM:.0f} mm）",
         not bad,
@@ -844,9 +845,9 @@ def _titles(m: _Measure) -> Check:
                 continue
             if abs((line.x0 + line.x1) / 2 - middle) <= size:
                 found.append(line)
-    name = "标题字号（二号）"
+    name = Names.TITLE_SIZE
     if not found:
-        return skipped("pdf.title-size", name, "没有找到标题", f"{Standard.TITLE_PT:.0f} pt")
+        return skipped("pdf.title-size", name, Names.NO_TITLE, f"{Standard.TITLE_PT:.0f} pt")
     sizes = Counter(ln.size for ln in found)
     off = [ln for ln in found if abs(ln.size - Standard.TITLE_PT) > SIZE_TOL_PT]
     shown = "、".join(f"{fmt(s)} pt" for s, _ in sizes.most_common())
@@ -862,13 +863,11 @@ def _titles(m: _Measure) -> Check:
 
 def _letterhead(m: _Measure) -> list[Check]:
     separator = _separator(m)
-    mark_name = "发文机关标志颜色"
-    rule_name = "版头分隔线：红色，与版心等宽"
     if separator is None:
-        reason = "未检测到版头（发文机关标志及分隔线）"
+        reason = Names.NO_LETTERHEAD
         return [
-            skipped("pdf.mark-color", mark_name, reason, "红色"),
-            skipped("pdf.separator", rule_name, reason, "红色，156 mm"),
+            skipped("pdf.mark-color", Names.MARK_COLOR, reason, "红色"),
+            skipped("pdf.separator", Names.SEPARATOR, reason, Names.SEPARATOR_EXPECTED),
         ]
     above = [ln for ln in m.pages[0].lines if ln.baseline > separator.y1]
     mark = max(above, key=lambda ln: (ln.size, ln.baseline))
@@ -878,14 +877,14 @@ def _letterhead(m: _Measure) -> list[Check]:
     return [
         verdict(
             "pdf.mark-color",
-            mark_name,
+            Names.MARK_COLOR,
             f"{hex_color(color)}（“{mark.text}”）",
             "红色",
             is_red(color),
         ),
         verdict(
             "pdf.separator",
-            rule_name,
+            Names.SEPARATOR,
             f"{hex_color(separator.color)}，{fmt(width)} mm",
             f"红色，{Standard.TEXT_WIDTH_MM:.0f} mm ± {MARGIN_TOL_MM} mm",
             is_red(separator.color) and abs(width - Standard.TEXT_WIDTH_MM) <= MARGIN_TOL_MM,

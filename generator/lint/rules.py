@@ -41,6 +41,23 @@ class Standard:
     PAGE_NUMBER_INSET_CHARS = 1.0  # from the outer edge of the 版心
 
 
+class Names:
+    """Rule names and messages both formats report: one wording for each."""
+
+    PAGE_SIZE = "页面尺寸"
+    BODY_SIZE = "正文字号（三号）"
+    TITLE_SIZE = "标题字号（二号）"
+    MARK_COLOR = "发文机关标志颜色"
+    SEPARATOR = "版头分隔线：红色，与版心等宽"
+    PAGE_NUMBER_FORM = "页码格式（数字左右各一条一字线）"
+    PAGE_NUMBER_SIZE = "页码字号（四号）"
+    PAGE_NUMBER_GAP = "页码顶端距版心下边缘"
+    PAGE_NUMBER_SIDE = "页码位置：单页居右、双页居左，空一字"
+    NO_LETTERHEAD = "未检测到版头（发文机关标志及分隔线）"
+    NO_TITLE = "没有找到标题"
+    SEPARATOR_EXPECTED = f"红色，{Standard.TEXT_WIDTH_MM:.0f} mm"
+
+
 # Tolerances: what a renderer may round away without the difference showing.
 MARGIN_TOL_MM = 0.5
 # A glyph's place inside its line box differs by renderer (WeasyPrint centres
