@@ -11,10 +11,12 @@ keeps its number.
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from generator.model import Document, Imprint
 from generator.style import StyleProfile
@@ -23,10 +25,23 @@ from generator.writers.css import IMPRINT_ID, stylesheet
 from generator.writers.html import to_html
 
 
+@cache
+def _user_agent_stylesheet() -> Any:
+    return CSS(string=files("generator.writers").joinpath("ua.css").read_text("utf-8"))
+
+
+class _DocumentHTML(HTML):  # type: ignore[misc]
+    """Our HTML with the user-agent stylesheet for just the elements html.py
+    writes (see ua.css); _ua_stylesheets is WeasyPrint's (pinned) hook."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+        return [_user_agent_stylesheet()]
+
+
 def _layout(document: Document, style: StyleProfile, base_url: Path, own_page: bool) -> Any:
     html = to_html(document, style, stylesheet(style), imprint_own_page=own_page)
     with cjk_justification():
-        return HTML(string=html, base_url=str(base_url)).render()
+        return _DocumentHTML(string=html, base_url=str(base_url)).render()
 
 
 def imprint_page(rendered: Any) -> int | None:
