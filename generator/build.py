@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import side
 from generator.compose import compose
 from generator.compute import compute
 from generator.glyphs import missing_glyphs
@@ -131,10 +132,14 @@ def build(
     remove_stale_stages(out_dir.parent)  # left by killed builds
     stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent))
     try:
-        pdf = stage / f"{stem}.pdf"
-        pages = write_pdf(document, style, pdf, pdf_variant=pdf_variant)
-        docx = stage / f"{stem}.docx"
-        write_docx(document, style, word_template_for(dataset_dir), docx)
+        pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
+        docx_written = side.beside(
+            write_docx, document, style, word_template_for(dataset_dir), docx
+        )
+        try:
+            pages = write_pdf(document, style, pdf, pdf_variant=pdf_variant)
+        finally:
+            docx_written()  # never left writing into a stage being removed
         # pages: as gongwen lays the document out (the PDF); Word may differ.
         files = (_describe(docx, stage, "docx", pages), _describe(pdf, stage, "pdf", pages))
         manifest = stage / "manifest.json"

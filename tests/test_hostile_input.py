@@ -296,6 +296,8 @@ def test_odd_folder_names_cannot_make_a_build_write_elsewhere(
 
     monkeypatch.setattr("generator.writers.pdf.write_pdf", fake_pdf)
     monkeypatch.setattr("generator.writers.docx.write_docx", fake_docx)
+    monkeypatch.setattr("generator.side._free_core", lambda: False)  # the stub runs here
+    monkeypatch.setattr("generator.side._side", None)
     dataset = tmp_path / "data" / name / name
     shutil.copytree(WUSHUI, dataset)
     out = tmp_path / "out"

@@ -28,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _single(dataset: Path, out: Path | None, strict: bool) -> int:
+    from generator import side
+
+    side.start()  # while this process is small, before the imports below
     from generator.batch import input_fingerprint, is_dataset, record_fingerprint
     from generator.build import build
 

@@ -1,0 +1,73 @@
+"""The side process that writes the DOCX beside the PDF (generator/side.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import side
+
+pytestmark = pytest.mark.skipif(not side._free_core(), reason="needs two cores and fork")
+
+
+def _in_side_process() -> int:
+    return os.getpid()
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_work_runs_in_another_process_and_its_errors_come_back() -> None:
+    assert side.beside(_in_side_process)() != os.getpid()
+    assert side.beside(_in_side_process)() == side.beside(_in_side_process)()  # kept
+    wait = side.beside(_fail, "坏")
+    with pytest.raises(ValueError, match="坏"):
+        wait()
+
+
+def test_a_killed_side_process_is_replaced_and_the_work_still_done() -> None:
+    first = side.beside(_in_side_process)()
+    os.kill(first, signal.SIGKILL)
+    time.sleep(0.2)
+    assert side.beside(_in_side_process)() == os.getpid()  # done here this once
+    later = side.beside(_in_side_process)()
+    assert later not in (first, os.getpid())
+
+
+def test_the_side_process_ends_when_its_caller_is_killed(tmp_path: Path) -> None:
+    script = (
+        "import os, time\n"
+        "from generator import side\n"
+        "from tests.test_side import _in_side_process\n"
+        "print(side.beside(_in_side_process)(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    caller = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert caller.stdout is not None
+    child = int(caller.stdout.readline())
+    os.kill(child, 0)  # alive
+    caller.kill()
+    caller.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        if Path(f"/proc/{child}/stat").read_text().split()[2] == "Z":
+            return  # ended, not yet reaped
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the side process outlived its caller")
