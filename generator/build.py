@@ -113,6 +113,14 @@ def _describe(path: Path, root: Path, fmt: str, pages: int) -> OutputFile:
     )
 
 
+def _write_pdf(document: Document, style: StyleProfile, out: Path, variant: str | None) -> int:
+    """The PDF writer, imported where it runs: in the side process, this process
+    need not import WeasyPrint at all (see side.py)."""
+    from generator.writers.pdf import write_pdf
+
+    return write_pdf(document, style, out, pdf_variant=variant)
+
+
 def build(
     dataset_dir: Path,
     out_dir: Path | None = None,
@@ -120,7 +128,6 @@ def build(
     pdf_variant: str | None = None,
 ) -> BuildResult:
     from generator.writers.docx import write_docx
-    from generator.writers.pdf import write_pdf
 
     _, document, warnings = prepare(dataset_dir, strict)
     style = style_for(dataset_dir)
@@ -133,13 +140,11 @@ def build(
     stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent))
     try:
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
-        docx_written = side.beside(
-            write_docx, document, style, word_template_for(dataset_dir), docx
-        )
+        pdf_written = side.beside(_write_pdf, document, style, pdf, pdf_variant)
         try:
-            pages = write_pdf(document, style, pdf, pdf_variant=pdf_variant)
+            write_docx(document, style, word_template_for(dataset_dir), docx)
         finally:
-            docx_written()  # never left writing into a stage being removed
+            pages = pdf_written()  # never left writing into a stage being removed
         # pages: as gongwen lays the document out (the PDF); Word may differ.
         files = (_describe(docx, stage, "docx", pages), _describe(pdf, stage, "pdf", pages))
         manifest = stage / "manifest.json"

@@ -1,11 +1,12 @@
-"""A second process that writes the DOCX while this one writes the PDF.
+"""A second process that writes the PDF while this one writes the DOCX.
 
 It is forked once and kept. A process forked per build would be a copy of a
 large one, and every page either of them touched afterwards would be copied
 (copy-on-write), which costs about what the second core saves; one forked early,
 while this process is small, and reused by every build costs nothing per build.
-`gongwen build` forks it before importing anything heavy, so that it imports the
-DOCX writer while this process imports the rest.
+`gongwen build` forks it before importing anything heavy: it imports the PDF
+writer (WeasyPrint) while this process imports the pipeline and composes the
+document, and this process never imports WeasyPrint.
 
 It serves one call at a time over a pipe whose sending end only this process
 holds: when this process ends, even killed, the side process reads the end of
@@ -39,7 +40,7 @@ def _free_core() -> bool:
 def _serve(calls: Connection, callers_end: Connection, results: Connection) -> None:
     """The side process: run each call received, send back its outcome."""
     callers_end.close()  # so that the caller's exit is seen as the end of the pipe
-    import generator.writers.docx  # noqa: F401  (while the caller imports the rest)
+    import generator.writers.pdf  # noqa: F401  (while the caller imports the rest)
 
     while True:
         try:

@@ -5,6 +5,11 @@ from __future__ import annotations
 import ctypes.util
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_cli_starts_without_loading_the_pipeline() -> None:
@@ -26,7 +31,7 @@ def test_archive_default_of_the_commands_is_the_archive_modules() -> None:
 
 
 def test_weasyprint_is_loaded_with_its_libraries_and_the_lookup_restored() -> None:
-    """generator/writers/__init__.py answers WeasyPrint's library lookups
+    """generator/writers/fastload.py answers WeasyPrint's library lookups
     without subprocesses: every library it needs, HarfBuzz's subsetter (fast
     font subsetting) included, is still loaded, and ctypes is left as it was."""
     code = (
@@ -42,3 +47,24 @@ def test_weasyprint_is_loaded_with_its_libraries_and_the_lookup_restored() -> No
     )
     assert result.stdout.split() == ["True", "True"]
     assert ctypes.util.find_library("c") is not None  # this process's lookup works as ever
+
+
+def test_with_a_side_process_the_builder_never_imports_weasyprint(tmp_path: Path) -> None:
+    """The PDF is laid out in the side process (generator/side.py), which
+    imports WeasyPrint while this one composes the document and writes the DOCX."""
+    from generator import side
+
+    if not side._free_core():
+        pytest.skip("needs two cores and fork")
+    code = (
+        "import sys\nfrom pathlib import Path\n"
+        "from generator import side\nside.start()\n"
+        "from generator.build import build\n"
+        f"result = build(Path('data/wushui/2024'), Path({str(tmp_path)!r}))\n"
+        "print('weasyprint' in sys.modules, sorted(f.format for f in result.files))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "False ['docx', 'pdf']"
+    assert (tmp_path / "wushui-2024.pdf").read_bytes().startswith(b"%PDF-")

@@ -16,13 +16,17 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from weasyprint import CSS, HTML
+from generator.writers.fastload import import_weasyprint
 
-from generator.model import Document, Imprint
-from generator.style import StyleProfile
-from generator.writers.cjk_justify import cjk_justification
-from generator.writers.css import IMPRINT_ID, stylesheet
-from generator.writers.html import to_html
+import_weasyprint()  # before the first import of WeasyPrint: see fastload.py
+
+from weasyprint import CSS, HTML  # noqa: E402
+
+from generator.model import Document, Imprint  # noqa: E402
+from generator.style import StyleProfile  # noqa: E402
+from generator.writers.cjk_justify import cjk_justification  # noqa: E402
+from generator.writers.css import IMPRINT_ID, stylesheet  # noqa: E402
+from generator.writers.html import to_html  # noqa: E402
 
 
 @cache

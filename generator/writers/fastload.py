@@ -1,0 +1,35 @@
+"""WeasyPrint imported with a fast shared-library lookup.
+
+WeasyPrint (weasyprint/text/ffi.py) tries several names for each library, the
+Windows and macOS ones first; cffi hands every name it cannot open directly to
+ctypes.util.find_library, which on Linux runs `ldconfig -p`, then gcc and ld,
+as subprocesses: about 20 of them, a quarter of a second of every `gongwen
+build`. On Linux the list always holds the library's soname (e.g.
+libpango-1.0.so.0), which the dynamic loader opens directly, so find_library is
+made to answer "not found" while WeasyPrint is imported: the same libraries are
+loaded, without the subprocesses. pdf.py calls import_weasyprint() before its
+first WeasyPrint import.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import sys
+
+
+def import_weasyprint() -> None:
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    original = ctypes.util.find_library
+
+    def not_found(name: str) -> str | None:
+        return None
+
+    ctypes.util.find_library = not_found
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:  # a library known by another name only: the usual lookup
+        for name in [n for n in sys.modules if n == "weasyprint" or n.startswith("weasyprint.")]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = original
