@@ -4,7 +4,8 @@
 
 In one run, on this machine:
 1. `gongwen build data/wushui/2024` (DOCX and PDF) as a fresh process, --runs
-   times: wall time and the child's peak memory (ru_maxrss); `gongwen --help`
+   times: wall time and peak memory (the command's and its side process's
+   peaks added: generator/side.py writes the PDF there); `gongwen --help`
    likewise (the CLI's own start-up);
 2. the same build in a warm process (bench/stages.py --warm: the library called
    once to warm up, then --runs timed builds), its peak memory, and the time of
@@ -48,8 +49,8 @@ MEMORY_TARGET_MB = 300.0
 
 STAGE_LABELS = {
     "import_pipeline": "导入：数据处理",
-    "import_docx": "导入：写出器（含 WeasyPrint）",
-    "import_pdf": "导入：PDF 写出器",
+    "import_docx": "导入：DOCX 写出器",
+    "import_pdf": "导入：PDF 写出器（含 WeasyPrint）",
     "load": "读取 YAML（load）",
     "validate": "校验（validate）",
     "compute": "计算（compute）",
@@ -75,8 +76,8 @@ class Child:
     stdout: str
 
 
-def tree_peak_kb(root: int) -> int:
-    """The largest peak RSS (VmHWM) among root and its descendants alive now."""
+def tree_peaks_kb(root: int) -> dict[int, int]:
+    """The peak RSS (VmHWM) of root and of each of its descendants alive now."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -87,7 +88,7 @@ def tree_peak_kb(root: int) -> int:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(parent, []).append(int(entry))
-    peak, todo = 0, [root]
+    peaks, todo = {}, [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
@@ -97,38 +98,46 @@ def tree_peak_kb(root: int) -> int:
             continue
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]))
-    return peak
+                peaks[pid] = int(line.split()[1])
+    return peaks
 
 
-def run_child(argv: list[str], cwd: Path | None = None, watch_tree: bool = False) -> Child:
-    """Run argv to its end, measured. ru_maxrss covers the child and the
-    descendants it waits for; watch_tree also samples every process below it
-    (a batch's workers are children of a fork server, not of the command)."""
+def run_child(
+    argv: list[str], cwd: Path | None = None, watch_tree: bool = False, add_up: bool = False
+) -> Child:
+    """Run argv to its end, measured. ru_maxrss is the largest peak of the child
+    and the descendants it waits for; watch_tree also samples every process
+    below it (a batch's workers are children of a fork server, not of the
+    command); add_up reports the sum of the peaks of all processes seen."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
-        sampled = 0
+        peaks: dict[int, int] = {}
         stop = threading.Event()
 
         def sample() -> None:
-            nonlocal sampled
-            while not stop.wait(0.2):
-                sampled = max(sampled, tree_peak_kb(child.pid))
+            while not stop.wait(0.05):
+                for pid, peak in tree_peaks_kb(child.pid).items():
+                    peaks[pid] = max(peaks.get(pid, 0), peak)
 
         sampler = threading.Thread(target=sample, daemon=True)
-        if watch_tree:
+        if watch_tree or add_up:
             sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         stop.set()
-        if watch_tree:
+        if watch_tree or add_up:
             sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime
-    return Child(wall, cpu, max(usage.ru_maxrss, sampled) / 1024, child.returncode, text)
+    if add_up:
+        peaks[child.pid] = max(peaks.get(child.pid, 0), usage.ru_maxrss)
+        peak_kb = sum(peaks.values())
+    else:
+        peak_kb = max([usage.ru_maxrss, *peaks.values()])
+    return Child(wall, cpu, peak_kb / 1024, child.returncode, text)
 
 
 def median(values: list[float]) -> float:
@@ -139,7 +148,8 @@ def fresh_builds(runs: int, scratch: Path) -> dict[str, Any]:
     children = []
     for index in range(runs):
         out = scratch / f"fresh{index}"
-        child = run_child([str(GONGWEN), "build", str(DATASET), "--out", str(out)], cwd=scratch)
+        argv = [str(GONGWEN), "build", str(DATASET), "--out", str(out)]
+        child = run_child(argv, cwd=scratch, add_up=True)
         if child.status != 0:
             raise SystemExit(f"gongwen build 失败（退出状态 {child.status}）")
         children.append(child)
@@ -159,7 +169,6 @@ def stages_in_children(runs: int) -> dict[str, Any]:
     if child.status != 0:
         raise SystemExit("bench.stages --warm 失败")
     warm = json.loads(child.stdout)
-    warm["child_peak_mb"] = child.peak_mb
     colds = []
     for _ in range(runs):
         child = run_child([*module, "--cold", str(DATASET)], REPO)
@@ -243,7 +252,8 @@ def report(results: dict[str, Any]) -> None:
     print(f"gongwen --help（新进程）：{fresh['help']:.2f} 秒")
     print(
         f"同一进程内再次生成（热）：{warm['build_median']:.2f} 秒，"
-        f"进程峰值内存 {warm['child_peak_mb']:.0f} MB"
+        f"峰值内存 {warm['build_peak_mb'] + warm['side_peak_mb']:.0f} MB"
+        f"（本进程 {warm['build_peak_mb']:.0f} + 副进程 {warm['side_peak_mb']:.0f}）"
     )
     if lo:
         print(
@@ -256,7 +266,11 @@ def report(results: dict[str, Any]) -> None:
         )
     else:
         print("未安装 LibreOffice（soffice），跳过对比。")
-    print(f"\n{pad('各阶段耗时（秒）', 36)}  新进程    热进程")
+    print(
+        "\n各阶段依次在一个进程内计时；生成时 PDF 在副进程写出，"
+        "与组稿、写 DOCX 同时进行（generator/side.py）。"
+    )
+    print(f"{pad('各阶段耗时（秒）', 36)}  新进程    热进程")
     cold_stages = stages["cold_stage_medians"]
     for name, label in STAGE_LABELS.items():
         hot = warm["stage_medians"].get(name)
@@ -276,10 +290,11 @@ def report(results: dict[str, Any]) -> None:
         (f"热进程生成 < {WARM_TARGET_S} 秒", warm["build_median"] < WARM_TARGET_S),
         (
             f"峰值内存 < {MEMORY_TARGET_MB:.0f} MB",
-            max(fresh["peak_mb"], warm["child_peak_mb"]) < MEMORY_TARGET_MB,
+            max(fresh["peak_mb"], warm["build_peak_mb"] + warm["side_peak_mb"]) < MEMORY_TARGET_MB,
         ),
     ]
     if lo:
+        checks.append(("新进程生成快于 LibreOffice 转换（冷）", fresh["median"] < lo["cold"]))
         checks.append(("新进程生成快于 LibreOffice 转换（热）", fresh["median"] < lo["warm"]))
     for label, met in checks:
         print(f"  {'达到' if met else '未达到'}：{label}")

@@ -6,7 +6,9 @@ function directly (no timing code in the library).
     python -m bench.stages --warm DATASET -n 5 a warm-up build, then 5 timed
                                                builds and 5 timed stage runs
 
-Both print JSON (seconds; peak_rss_mb: this process's ru_maxrss).
+Both print JSON (seconds; peak_rss_mb: this process's ru_maxrss; --warm:
+build_peak_mb and side_peak_mb, the peaks of this process and of the side
+process that wrote the PDFs, taken after the builds).
 """
 
 from __future__ import annotations
@@ -70,6 +72,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def side_peak_mb() -> float:
+    """The peak RSS of the side process the builds used (0 without one)."""
+    from generator import side
+
+    if side._side is None:
+        return 0.0
+    status = Path(f"/proc/{side._side._process.pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
 def cold(dataset_dir: Path) -> dict[str, Any]:
     start = time.perf_counter()
     times = import_times()
@@ -90,6 +103,8 @@ def warm(dataset_dir: Path, runs: int) -> dict[str, Any]:
             start = time.perf_counter()
             build(dataset_dir, out)
             builds.append(time.perf_counter() - start)
+        # The builds' memory, before the stages below load WeasyPrint here too.
+        peaks = {"build_peak_mb": peak_rss_mb(), "side_peak_mb": side_peak_mb()}
         for _ in range(runs):
             for name, seconds in stage_times(dataset_dir, Path(scratch)).items():
                 stages[name].append(seconds)
@@ -97,7 +112,7 @@ def warm(dataset_dir: Path, runs: int) -> dict[str, Any]:
         "builds": builds,
         "build_median": statistics.median(builds),
         "stage_medians": {name: statistics.median(values) for name, values in stages.items()},
-        "peak_rss_mb": peak_rss_mb(),
+        **peaks,
     }
 
 
