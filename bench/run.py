@@ -4,9 +4,10 @@
 
 In one run, on this machine:
 1. `gongwen build data/wushui/2024` (DOCX and PDF) as a fresh process, --runs
-   times: wall time and peak memory (the command's and its side process's
-   peaks added: generator/side.py writes the PDF there); `gongwen --help`
-   likewise (the CLI's own start-up);
+   times: wall time and peak memory: the most the command and its side process
+   (generator/side.py writes the PDF there) held together, sampled as their
+   summed PSS (shared pages counted once); `gongwen --help` likewise (the
+   CLI's own start-up);
 2. the same build in a warm process (bench/stages.py --warm: the library called
    once to warm up, then --runs timed builds), its peak memory, and the time of
    each stage, called directly: load, validate, compute, compose, DOCX, PDF
@@ -76,8 +77,8 @@ class Child:
     stdout: str
 
 
-def tree_peaks_kb(root: int) -> dict[int, int]:
-    """The peak RSS (VmHWM) of root and of each of its descendants alive now."""
+def _tree(root: int) -> list[int]:
+    """root and its descendants alive now."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -88,18 +89,34 @@ def tree_peaks_kb(root: int) -> dict[int, int]:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(parent, []).append(int(entry))
-    peaks, todo = {}, [root]
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo.extend(children.get(pid, []))
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peaks[pid] = int(line.split()[1])
-    return peaks
+    return found
+
+
+def _status_kb(pid: int, field: str, file: str = "status") -> int:
+    """A "Field:  N kB" line of /proc/pid/status or smaps_rollup; 0 if gone."""
+    try:
+        text = Path(f"/proc/{pid}/{file}").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_peak_kb(root: int) -> int:
+    """The largest peak RSS (VmHWM) among root and its descendants alive now."""
+    return max((_status_kb(pid, "VmHWM") for pid in _tree(root)), default=0)
+
+
+def tree_pss_kb(root: int) -> int:
+    """The memory root and its descendants hold now, shared pages counted once."""
+    return sum(_status_kb(pid, "Pss", "smaps_rollup") for pid in _tree(root))
 
 
 def run_child(
@@ -108,17 +125,18 @@ def run_child(
     """Run argv to its end, measured. ru_maxrss is the largest peak of the child
     and the descendants it waits for; watch_tree also samples every process
     below it (a batch's workers are children of a fork server, not of the
-    command); add_up reports the sum of the peaks of all processes seen."""
+    command); add_up instead samples what they hold together (tree_pss_kb)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
-        peaks: dict[int, int] = {}
+        sampled = 0
         stop = threading.Event()
 
         def sample() -> None:
+            nonlocal sampled
             while not stop.wait(0.05):
-                for pid, peak in tree_peaks_kb(child.pid).items():
-                    peaks[pid] = max(peaks.get(pid, 0), peak)
+                measure = tree_pss_kb if add_up else tree_peak_kb
+                sampled = max(sampled, measure(child.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         if watch_tree or add_up:
@@ -132,11 +150,7 @@ def run_child(
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime
-    if add_up:
-        peaks[child.pid] = max(peaks.get(child.pid, 0), usage.ru_maxrss)
-        peak_kb = sum(peaks.values())
-    else:
-        peak_kb = max([usage.ru_maxrss, *peaks.values()])
+    peak_kb = max(usage.ru_maxrss, sampled)
     return Child(wall, cpu, peak_kb / 1024, child.returncode, text)
 
 

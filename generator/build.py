@@ -113,21 +113,13 @@ def _describe(path: Path, root: Path, fmt: str, pages: int) -> OutputFile:
     )
 
 
-def _write_pdf(document: Document, style: StyleProfile, out: Path, variant: str | None) -> int:
-    """The PDF writer, imported where it runs: in the side process, this process
-    need not import WeasyPrint at all (see side.py)."""
-    from generator.writers.pdf import write_pdf
-
-    return write_pdf(document, style, out, pdf_variant=variant)
-
-
 def build(
     dataset_dir: Path,
     out_dir: Path | None = None,
     strict: bool = False,
     pdf_variant: str | None = None,
 ) -> BuildResult:
-    from generator.writers.docx import write_docx
+    from generator.writers import write_pdf_later
 
     _, document, warnings = prepare(dataset_dir, strict)
     style = style_for(dataset_dir)
@@ -140,8 +132,10 @@ def build(
     stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent))
     try:
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
-        pdf_written = side.beside(_write_pdf, document, style, pdf, pdf_variant)
+        pdf_written = side.beside(write_pdf_later, document, style, pdf, pdf_variant)
         try:
+            from generator.writers.docx import write_docx  # after the PDF is under way
+
             write_docx(document, style, word_template_for(dataset_dir), docx)
         finally:
             pages = pdf_written()  # never left writing into a stage being removed

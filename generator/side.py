@@ -16,6 +16,7 @@ siblings use the others) or without fork, the work runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -55,6 +56,10 @@ def _serve(calls: Connection, callers_end: Connection, results: Connection) -> N
             results.send(outcome)
         except (pickle.PicklingError, TypeError, AttributeError):
             results.send((False, RuntimeError(repr(outcome[1]))))
+        # A laid-out document is a web of cycles: freed now, while the caller
+        # finishes, rather than by a later collection with the next one alive.
+        del outcome
+        gc.collect()
 
 
 class _SideProcess:
