@@ -20,7 +20,9 @@ import gc
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, ParamSpec, TypeVar, cast
@@ -41,6 +43,7 @@ def _free_core() -> bool:
 def _serve(calls: Connection, callers_end: Connection, results: Connection) -> None:
     """The side process: run each call received, send back its outcome."""
     callers_end.close()  # so that the caller's exit is seen as the end of the pipe
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the caller's to handle
     import generator.writers.pdf  # noqa: F401  (while the caller imports the rest)
 
     while True:
@@ -51,11 +54,14 @@ def _serve(calls: Connection, callers_end: Connection, results: Connection) -> N
         try:
             outcome: tuple[bool, Any] = (True, fn(*args, **kwargs))
         except Exception as error:
+            error.add_note(f"in the side process:\n{traceback.format_exc()}")
             outcome = (False, error)
         try:
             results.send(outcome)
         except (pickle.PicklingError, TypeError, AttributeError):
             results.send((False, RuntimeError(repr(outcome[1]))))
+        except OSError:  # the caller is gone
+            return
         # A laid-out document is a web of cycles: freed now, while the caller
         # finishes, rather than by a later collection with the next one alive.
         del outcome

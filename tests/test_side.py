@@ -28,8 +28,9 @@ def test_work_runs_in_another_process_and_its_errors_come_back() -> None:
     assert side.beside(_in_side_process)() != os.getpid()
     assert side.beside(_in_side_process)() == side.beside(_in_side_process)()  # kept
     wait = side.beside(_fail, "坏")
-    with pytest.raises(ValueError, match="坏"):
+    with pytest.raises(ValueError, match="坏") as raised:
         wait()
+    assert "in _fail" in "".join(raised.value.__notes__)  # where it went wrong, there
 
 
 def test_a_killed_side_process_is_replaced_and_the_work_still_done() -> None:
