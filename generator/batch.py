@@ -105,19 +105,19 @@ def out_dir_for(dataset: Path, out_root: Path | None) -> Path:
 # --- fingerprints ---
 
 
-def _files(root: Path, suffix: str | None = None) -> Iterator[Path]:
+def _files(root: Path) -> Iterator[Path]:
     """Regular files below root, hidden files and folders, editor lock files
     (~$name) and __pycache__ left out."""
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = [n for n in subfolders if not n.startswith(".") and n != "__pycache__"]
         for name in names:
-            if name.startswith((".", "~$")) or (suffix and not name.endswith(suffix)):
+            if name.startswith((".", "~$")):
                 continue
             yield Path(folder) / name
 
 
-def _digest_tree(digest: hashlib._Hash, label: str, root: Path, suffix: str | None = None) -> None:
-    for path in sorted(_files(root, suffix), key=lambda p: p.relative_to(root).as_posix()):
+def _digest_tree(digest: hashlib._Hash, label: str, root: Path) -> None:
+    for path in sorted(_files(root), key=lambda p: p.relative_to(root).as_posix()):
         data = path.read_bytes()
         name = f"{label}/{path.relative_to(root).as_posix()}".encode()
         digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
@@ -126,11 +126,12 @@ def _digest_tree(digest: hashlib._Hash, label: str, root: Path, suffix: str | No
 
 def shared_fingerprint(strict: bool = False) -> str:
     """sha256 over what every data set depends on: the shared templates, the
-    generator's source, its version and --strict."""
+    generator's files (its source, and data such as writers/ua.css), its
+    version and --strict."""
     digest = hashlib.sha256()
     digest.update(f"gongwen {__version__} strict={strict}\n".encode())
     _digest_tree(digest, "templates", shared_templates())
-    _digest_tree(digest, "generator", _PACKAGE, ".py")
+    _digest_tree(digest, "generator", _PACKAGE)
     return digest.hexdigest()
 
 

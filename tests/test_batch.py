@@ -204,3 +204,23 @@ def test_a_long_batch_is_built_by_successive_fresh_workers(
     for item in summary.items:
         assert item.outcome is batch.Outcome.FAILED
         assert any(problem.file == item.dataset / "document.yaml" for problem in item.errors)
+
+
+def test_fingerprint_covers_the_generators_code_and_its_stylesheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset = _office(tmp_path, "delta", "壬癸")
+    code = tmp_path / "code"
+    shutil.copytree(Path(batch.__file__).parent, code, ignore=shutil.ignore_patterns("*.pyc"))
+    monkeypatch.setattr(batch, "_PACKAGE", code)
+    original = batch.input_fingerprint(dataset)
+    (code / "__pycache__").mkdir(exist_ok=True)
+    (code / "__pycache__" / "extra.cpython-311.pyc").write_bytes(b"bytecode")
+    assert batch.input_fingerprint(dataset) == original  # compiled, not changed
+
+    ua = code / "writers" / "ua.css"
+    ua.write_text(ua.read_text("utf-8") + "\np { margin: 0 }\n", encoding="utf-8")
+    restyled = batch.input_fingerprint(dataset)
+    assert restyled != original
+    (code / "build.py").write_text("# edited\n", encoding="utf-8")
+    assert batch.input_fingerprint(dataset) not in (original, restyled)
