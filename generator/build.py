@@ -129,7 +129,8 @@ def build(
         raise DataError([Problem("数据集目录名过长，无法用作输出文件名", dataset_dir)])
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_stages(out_dir.parent)  # left by killed builds
-    stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent))
+    # Absolute: the side process writing the PDF may be in another folder.
+    stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent.resolve()))
     try:
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
         pdf_written = side.beside(write_pdf_later, document, style, pdf, pdf_variant)

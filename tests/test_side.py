@@ -72,3 +72,22 @@ def test_the_side_process_ends_when_its_caller_is_killed(tmp_path: Path) -> None
         time.sleep(0.05)
     os.kill(child, signal.SIGKILL)
     pytest.fail("the side process outlived its caller")
+
+
+def test_a_build_after_a_change_of_folder_writes_where_it_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The side process keeps the folder it was started in: build() hands it
+    absolute paths."""
+    from generator.build import build
+    from tests.conftest import WUSHUI
+
+    side.start()
+    monkeypatch.chdir(tmp_path)
+    result = build(WUSHUI, Path("out"))
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "manifest.json",
+        "wushui-2024.docx",
+        "wushui-2024.pdf",
+    ]
+    assert {f.format for f in result.files} == {"docx", "pdf"}
