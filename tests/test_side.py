@@ -91,3 +91,16 @@ def test_a_build_after_a_change_of_folder_writes_where_it_is_asked(
         "wushui-2024.pdf",
     ]
     assert {f.format for f in result.files} == {"docx", "pdf"}
+
+
+def test_the_side_process_writes_the_same_bytes_as_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.build import build
+    from tests.conftest import WUSHUI
+
+    beside = build(WUSHUI, tmp_path / "beside")
+    monkeypatch.setattr(side, "_free_core", lambda: False)
+    monkeypatch.setattr(side, "_side", None)
+    here = build(WUSHUI, tmp_path / "here")
+    assert [(f.path, f.sha256) for f in beside.files] == [(f.path, f.sha256) for f in here.files]
