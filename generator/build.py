@@ -119,7 +119,8 @@ def build(
     strict: bool = False,
     pdf_variant: str | None = None,
 ) -> BuildResult:
-    from generator.writers import write_pdf_later
+    from generator.writers import write_html_later
+    from generator.writers.html import pdf_html
 
     _, document, warnings = prepare(dataset_dir, strict)
     style = style_for(dataset_dir)
@@ -133,7 +134,8 @@ def build(
     stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent.resolve()))
     try:
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
-        pdf_written = side.beside(write_pdf_later, document, style, pdf, pdf_variant)
+        html, imprint_own_page = pdf_html(document, style)
+        pdf_written = side.beside(write_html_later, html, imprint_own_page, pdf, pdf_variant)
         try:
             from generator.writers.docx import write_docx  # after the PDF is under way
 

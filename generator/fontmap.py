@@ -129,12 +129,23 @@ def fc_match(pattern: str) -> Match | None:
 
 def fc_list(fmt: str, pattern: str) -> str:
     """fc-list's output for the fonts matching pattern, one format line each."""
-    if not fontconfig_available():
-        return ""
-    result = subprocess.run(
-        ["fc-list", "--format", fmt, pattern], capture_output=True, text=True, check=False
-    )
-    return result.stdout
+    return fc_list_each(fmt, [pattern])[0]
+
+
+def fc_list_each(fmt: str, patterns: list[str]) -> list[str]:
+    """fc_list for each pattern, the queries run at the same time."""
+    if not patterns or not fontconfig_available():
+        return ["" for _ in patterns]
+    queries = [
+        subprocess.Popen(
+            ["fc-list", "--format", fmt, pattern],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for pattern in patterns
+    ]
+    return [query.communicate()[0] for query in queries]
 
 
 def installed(family: str) -> bool:

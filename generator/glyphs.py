@@ -9,11 +9,10 @@ a character that no listed face has, which would print as a box.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Iterable, Iterator
 
 from generator import model
-from generator.fontmap import fc_list
+from generator.fontmap import fc_list_each
 from generator.problems import Problem, Severity
 from generator.style import Role, StyleProfile
 
@@ -21,17 +20,30 @@ Ranges = tuple[tuple[int, ...], tuple[int, ...]]  # starts, ends (inclusive)
 _HEADINGS: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}
 
 
-@lru_cache(maxsize=32)
+_CHARSETS: dict[str, Ranges | None] = {}
+
+
+def load_charsets(families: Iterable[str]) -> None:
+    """Ask fontconfig for the families not asked about yet, all at once."""
+    wanted = sorted(set(families) - _CHARSETS.keys())
+    for family, listing in zip(
+        wanted, fc_list_each("%{charset}\n", [f":family={f}" for f in wanted]), strict=True
+    ):
+        spans = []
+        for token in listing.split():
+            first, _, last = token.partition("-")
+            spans.append((int(first, 16), int(last or first, 16)))
+        spans.sort()
+        _CHARSETS[family] = (
+            (tuple(s for s, _ in spans), tuple(e for _, e in spans)) if spans else None
+        )
+
+
 def charset(family: str) -> Ranges | None:
     """The code points fontconfig says a family covers (union of its files)."""
-    spans = []
-    for token in fc_list("%{charset}\n", f":family={family}").split():
-        first, _, last = token.partition("-")
-        spans.append((int(first, 16), int(last or first, 16)))
-    if not spans:
-        return None
-    spans.sort()
-    return tuple(s for s, _ in spans), tuple(e for _, e in spans)
+    if family not in _CHARSETS:
+        load_charsets([family])
+    return _CHARSETS[family]
 
 
 def covers(ranges: Ranges, char: str) -> bool:
@@ -81,7 +93,9 @@ def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Proble
     each that no face of its role has; nothing when fontconfig is absent."""
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    for role, text in _texts(document):
+    texts = list(_texts(document))
+    load_charsets(style.face(role).pdf[0] for role in {role for role, _ in texts})
+    for role, text in texts:
         faces = style.face(role).pdf
         primary = charset(faces[0])
         if primary is None:

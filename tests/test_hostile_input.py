@@ -287,14 +287,14 @@ def test_odd_folder_names_cannot_make_a_build_write_elsewhere(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The writers are stubbed: this is about where build() puts files.
-    def fake_pdf(document: object, style: object, out: Path, pdf_variant: object = None) -> int:
+    def fake_pdf(html: str, own_page: object, out: Path, pdf_variant: object = None) -> int:
         out.write_bytes(b"%PDF-")
         return 1
 
     def fake_docx(document: object, style: object, template: Path, out: Path) -> None:
         out.write_bytes(b"PK")
 
-    monkeypatch.setattr("generator.writers.pdf.write_pdf", fake_pdf)
+    monkeypatch.setattr("generator.writers.pdf.write_html", fake_pdf)
     monkeypatch.setattr("generator.writers.docx.write_docx", fake_docx)
     monkeypatch.setattr("generator.side._free_core", lambda: False)  # the stub runs here
     monkeypatch.setattr("generator.side._side", None)

@@ -4,19 +4,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from generator.model import Document
-    from generator.style import StyleProfile
 
 
-def write_pdf_later(
-    document: Document, style: StyleProfile, out: Path, pdf_variant: str | None = None
+def write_html_later(
+    html: str, imprint_own_page: str | None, out: Path, pdf_variant: str | None = None
 ) -> int:
-    """pdf.write_pdf, imported when called. build() hands this to the side
-    process (side.py): a reference to it unpickles there without importing the
-    pipeline, and the process that hands it over never imports WeasyPrint."""
-    from generator.writers.pdf import write_pdf
+    """pdf.write_html, imported when called. build() hands this and the HTML to
+    the side process (side.py): they unpickle there without the pipeline or the
+    style profile's pydantic models, and the process that hands them over never
+    imports WeasyPrint."""
+    from generator.writers.pdf import write_html
 
-    return write_pdf(document, style, out, pdf_variant=pdf_variant)
+    return write_html(html, imprint_own_page, out, pdf_variant)

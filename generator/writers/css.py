@@ -10,8 +10,10 @@ lines end flush between characters (generator/writers/cjk_justify.py).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from generator.style import Role, StyleProfile
+if TYPE_CHECKING:  # not at run time: pdf.py takes IMPRINT_ID without pydantic
+    from generator.style import Role, StyleProfile
 
 IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
 IMPRINT_THIN_MM = 0.25  # the rules between

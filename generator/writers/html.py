@@ -8,7 +8,7 @@ from typing import Any
 
 from generator import layout, model
 from generator.style import StyleProfile
-from generator.writers.css import IMPRINT_ID, chars
+from generator.writers.css import IMPRINT_ID, chars, stylesheet
 
 
 def _p(cls: str, text: str, style: str = "") -> str:
@@ -160,3 +160,15 @@ def to_html(
     return (
         f'<!DOCTYPE html><html lang="{info.language}"><head>{head}</head><body>{body}</body></html>'
     )
+
+
+def pdf_html(document: model.Document, style: StyleProfile) -> tuple[str, str | None]:
+    """What the PDF writer lays out: the HTML and, when the document has a 版记,
+    the HTML with the 版记 on an even page of its own (used when the first puts
+    it on an odd page). Strings, so that they go to the side process (side.py)
+    as they are."""
+    css = stylesheet(style)
+    html = to_html(document, style, css)
+    if not any(isinstance(block, model.Imprint) for block in document.blocks()):
+        return html, None
+    return html, to_html(document, style, css, imprint_own_page=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.writers.fastload import import_weasyprint
 
@@ -22,11 +22,12 @@ import_weasyprint()  # before the first import of WeasyPrint: see fastload.py
 
 from weasyprint import CSS, HTML  # noqa: E402
 
-from generator.model import Document, Imprint  # noqa: E402
-from generator.style import StyleProfile  # noqa: E402
 from generator.writers.cjk_justify import cjk_justification  # noqa: E402
-from generator.writers.css import IMPRINT_ID, stylesheet  # noqa: E402
-from generator.writers.html import to_html  # noqa: E402
+from generator.writers.css import IMPRINT_ID  # noqa: E402
+
+if TYPE_CHECKING:
+    from generator.model import Document
+    from generator.style import StyleProfile
 
 
 @cache
@@ -42,8 +43,7 @@ class _DocumentHTML(HTML):  # type: ignore[misc]
         return [_user_agent_stylesheet()]
 
 
-def _layout(document: Document, style: StyleProfile, base_url: Path, own_page: bool) -> Any:
-    html = to_html(document, style, stylesheet(style), imprint_own_page=own_page)
+def _layout(html: str, base_url: Path) -> Any:
     with cjk_justification():
         return _DocumentHTML(string=html, base_url=str(base_url)).render()
 
@@ -56,22 +56,43 @@ def imprint_page(rendered: Any) -> int | None:
     return None
 
 
-def render_pdf(document: Document, style: StyleProfile, base_url: Path) -> Any:
+def render_html(html: str, imprint_own_page: str | None, base_url: Path) -> Any:
     """The laid-out pages (a weasyprint.Document), not yet written: WeasyPrint's
-    render(), twice when the 版记 has to move to an even page. Separate from
-    write_pdf so that bench/ can time the two apart."""
-    rendered = _layout(document, style, base_url, own_page=False)
-    if any(isinstance(block, Imprint) for block in document.blocks()):
+    render() of html, or of imprint_own_page when html puts the 版记 on an odd
+    page (see html.pdf_html)."""
+    rendered = _layout(html, base_url)
+    if imprint_own_page is not None:
         page = imprint_page(rendered)
         if page is None or page % 2 == 1:
-            rendered = _layout(document, style, base_url, own_page=True)
+            rendered = _layout(imprint_own_page, base_url)
     return rendered
+
+
+def write_html(
+    html: str, imprint_own_page: str | None, out: Path, pdf_variant: str | None = None
+) -> int:
+    """Write the PDF, e.g. as pdf_variant="pdf/a-2u"; return its page count."""
+    rendered = render_html(html, imprint_own_page, out.parent)
+    rendered.write_pdf(out, pdf_variant=pdf_variant)
+    return len(rendered.pages)
+
+
+# The document's HTML is made where these are called: html.py imports the style
+# profile's pydantic models, which the side process (side.py) can do without.
+
+
+def render_pdf(document: Document, style: StyleProfile, base_url: Path) -> Any:
+    """render_html of the document; separate from write_pdf so that bench/ can
+    time layout and writing apart."""
+    from generator.writers.html import pdf_html
+
+    return render_html(*pdf_html(document, style), base_url)
 
 
 def write_pdf(
     document: Document, style: StyleProfile, out: Path, pdf_variant: str | None = None
 ) -> int:
-    """Write the PDF, e.g. as pdf_variant="pdf/a-2u"; return its page count."""
-    rendered = render_pdf(document, style, out.parent)
-    rendered.write_pdf(out, pdf_variant=pdf_variant)
-    return len(rendered.pages)
+    """write_html of the document."""
+    from generator.writers.html import pdf_html
+
+    return write_html(*pdf_html(document, style), out, pdf_variant)
