@@ -4,10 +4,10 @@
 
 In one run, on this machine:
 1. `gongwen build data/wushui/2024` (DOCX and PDF) as a fresh process, --runs
-   times: wall time and peak memory: the most the command and its side process
-   (generator/side.py writes the PDF there) held together, sampled as their
-   summed PSS (shared pages counted once); `gongwen --help` likewise (the
-   CLI's own start-up);
+   times, by turns with 3.: wall time; then --runs more for peak memory: the
+   most the command and its side process (generator/side.py writes the PDF
+   there) held together, sampled as their summed PSS (shared pages counted
+   once); `gongwen --help` likewise (the CLI's own start-up);
 2. the same build in a warm process (bench/stages.py --warm: the library called
    once to warm up, then --runs timed builds), its peak memory, and the time of
    each stage, called directly: load, validate, compute, compose, DOCX, PDF
@@ -16,7 +16,7 @@ In one run, on this machine:
    included) with bench/stages.py --cold;
 3. LibreOffice converting the DOCX gongwen wrote to PDF (`soffice --headless
    --convert-to pdf`), when soffice is installed: cold (a new profile folder
-   each run) and warm (one profile folder, used once before timing);
+   each run) and warm (one profile folder, made before timing);
 4. 200 synthetic offices (bench/synthetic.py) built as one batch with one and
    with two workers: documents per second.
 
@@ -158,23 +158,70 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def fresh_builds(runs: int, scratch: Path) -> dict[str, Any]:
-    children = []
+def _gongwen_build(out: Path, scratch: Path, sampled: bool) -> Child:
+    argv = [str(GONGWEN), "build", str(DATASET), "--out", str(out)]
+    child = run_child(argv, cwd=scratch, add_up=sampled)
+    if child.status != 0:
+        raise SystemExit(f"gongwen build 失败（退出状态 {child.status}）")
+    return child
+
+
+def _libreoffice_convert(soffice: str, docx: Path, profile: Path, scratch: Path) -> Child:
+    out = scratch / "lo-out"
+    child = run_child(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(docx),
+        ]
+    )
+    if child.status != 0 or not (out / f"{docx.stem}.pdf").is_file():
+        raise SystemExit(f"LibreOffice 转换失败（退出状态 {child.status}）")
+    return child
+
+
+def side_by_side(runs: int, scratch: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Fresh gongwen builds and LibreOffice's conversions of the DOCX they
+    write, run by turns so that a busy spell of this (shared) machine slows both
+    alike. Memory is sampled in runs of its own: reading another process's
+    memory map takes its lock and would slow what is timed."""
+    _gongwen_build(scratch / "first", scratch, False)  # its DOCX goes to LibreOffice
+    docx = next((scratch / "first").glob("*.docx"))
+    soffice = shutil.which("soffice")
+    warm_profile = scratch / "lo-profile-warm"
+    if soffice:
+        _libreoffice_convert(soffice, docx, warm_profile, scratch)  # makes the profile
+    timed, cold, warm = [], [], []
     for index in range(runs):
-        out = scratch / f"fresh{index}"
-        argv = [str(GONGWEN), "build", str(DATASET), "--out", str(out)]
-        child = run_child(argv, cwd=scratch, add_up=True)
-        if child.status != 0:
-            raise SystemExit(f"gongwen build 失败（退出状态 {child.status}）")
-        children.append(child)
+        timed.append(_gongwen_build(scratch / f"fresh{index}", scratch, False))
+        if soffice:
+            cold.append(_libreoffice_convert(soffice, docx, scratch / f"lo-{index}", scratch))
+            warm.append(_libreoffice_convert(soffice, docx, warm_profile, scratch))
+    sampled = [_gongwen_build(scratch / f"mem{i}", scratch, True) for i in range(runs)]
     helps = [run_child([str(GONGWEN), "--help"]) for _ in range(runs)]
-    return {
-        "walls": [c.wall for c in children],
-        "median": median([c.wall for c in children]),
-        "cpu": median([c.cpu for c in children]),
-        "peak_mb": max(c.peak_mb for c in children),
+    fresh = {
+        "walls": [c.wall for c in timed],
+        "median": median([c.wall for c in timed]),
+        "cpu": median([c.cpu for c in timed]),
+        "peak_mb": max(c.peak_mb for c in sampled),
         "help": median([c.wall for c in helps]),
     }
+    if not soffice:
+        return fresh, None
+    lo = {
+        "cold": median([c.wall for c in cold]),
+        "warm": median([c.wall for c in warm]),
+        "cold_cpu": median([c.cpu for c in cold]),
+        "warm_cpu": median([c.cpu for c in warm]),
+        "peak_mb": max(c.peak_mb for c in cold + warm),
+        "pdf_bytes": (scratch / "lo-out" / f"{docx.stem}.pdf").stat().st_size,
+    }
+    return fresh, lo
 
 
 def stages_in_children(runs: int) -> dict[str, Any]:
@@ -195,42 +242,6 @@ def stages_in_children(runs: int) -> dict[str, Any]:
         "warm": warm,
         "cold_stage_medians": cold,
         "cold_total": median([c["total"] for c in colds]),
-    }
-
-
-def libreoffice(runs: int, docx: Path, scratch: Path) -> dict[str, Any] | None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        return None
-
-    def convert(profile: Path) -> Child:
-        child = run_child(
-            [
-                soffice,
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(scratch / "lo-out"),
-                str(docx),
-            ]
-        )
-        if child.status != 0 or not (scratch / "lo-out" / f"{docx.stem}.pdf").is_file():
-            raise SystemExit(f"LibreOffice 转换失败（退出状态 {child.status}）")
-        return child
-
-    cold = [convert(scratch / f"lo-profile-{index}") for index in range(runs)]
-    warm_profile = scratch / "lo-profile-warm"
-    convert(warm_profile)  # creates and warms the profile
-    warm = [convert(warm_profile) for _ in range(runs)]
-    return {
-        "cold": median([c.wall for c in cold]),
-        "warm": median([c.wall for c in warm]),
-        "cold_cpu": median([c.cpu for c in cold]),
-        "warm_cpu": median([c.cpu for c in warm]),
-        "peak_mb": max(c.peak_mb for c in cold + warm),
-        "pdf_bytes": (scratch / "lo-out" / f"{docx.stem}.pdf").stat().st_size,
     }
 
 
@@ -323,13 +334,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gongwen-bench-") as temporary:
         scratch = Path(temporary)
         results: dict[str, Any] = {"runs": args.runs}
-        print("新进程生成……", flush=True)
-        results["fresh"] = fresh_builds(args.runs, scratch)
+        print("新进程生成与 LibreOffice 转换（轮流）……", flush=True)
+        results["fresh"], results["libreoffice"] = side_by_side(args.runs, scratch)
         print("分阶段计时……", flush=True)
         results["stages"] = stages_in_children(args.runs)
-        print("LibreOffice……", flush=True)
-        docx = next((scratch / "fresh0").glob("*.docx"))
-        results["libreoffice"] = libreoffice(args.runs, docx, scratch)
         if args.offices > 0:
             print(f"批量生成 {args.offices} 个数据集……", flush=True)
             results["batch"] = batches(args.offices, scratch)
