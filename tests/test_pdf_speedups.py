@@ -54,3 +54,16 @@ def test_lean_user_agent_stylesheet_gives_the_same_pdf(
         full = HTML(string=html, base_url=str(tmp_path)).render().write_pdf()
         lean = _DocumentHTML(string=html, base_url=str(tmp_path)).render().write_pdf()
     assert lean == full
+
+
+def test_the_kept_font_configuration_gives_the_same_pdf(tmp_path: Path) -> None:
+    """pdf.py keeps one font configuration across documents; the second
+    document laid out with it is the one a new configuration gives."""
+    from generator.writers.pdf import write_html
+
+    lidu, wushui = _html("lidu", False), _html("wushui", False)
+    write_html(lidu, None, tmp_path / "first.pdf")  # the fonts warmed by another document
+    write_html(wushui, None, tmp_path / "kept.pdf")
+    with cjk_justification():
+        new = _DocumentHTML(string=wushui, base_url=str(tmp_path)).render().write_pdf()
+    assert (tmp_path / "kept.pdf").read_bytes() == new
