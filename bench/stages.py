@@ -53,7 +53,7 @@ def stage_times(dataset_dir: Path, scratch: Path) -> dict[str, float]:
     from generator.load import load_sources
     from generator.validate import validate
     from generator.writers.docx import write_docx
-    from generator.writers.pdf import render_pdf
+    from generator.writers.pdf import render_pdf, write_rendered
 
     times: dict[str, float] = {}
     sources = _timed(times, "load", lambda: load_sources(dataset_dir))
@@ -64,7 +64,7 @@ def stage_times(dataset_dir: Path, scratch: Path) -> dict[str, float]:
     template = word_template_for(dataset_dir)
     _timed(times, "docx", lambda: write_docx(document, style, template, scratch / "out.docx"))
     rendered = _timed(times, "pdf_layout", lambda: render_pdf(document, style, scratch))
-    _timed(times, "pdf_write", lambda: rendered.write_pdf(scratch / "out.pdf"))
+    _timed(times, "pdf_write", lambda: write_rendered(rendered, scratch / "out.pdf"))
     return times
 
 

@@ -6,15 +6,19 @@ from __future__ import annotations
 import re
 from importlib.resources import files
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from weasyprint import HTML
+from weasyprint.text.fonts import get_hb_object_data
 
 from generator.build import prepare, style_for
+from generator.writers import speedups
 from generator.writers.cjk_justify import cjk_justification
 from generator.writers.css import stylesheet
-from generator.writers.html import to_html
-from generator.writers.pdf import _DocumentHTML
+from generator.writers.html import _cdata, to_html
+from generator.writers.pdf import _DocumentHTML, write_html
+from generator.writers.speedups import weasyprint_speedups
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [("wushui", False), ("wushui", True), ("wuhe", False), ("lidu", False)]
@@ -45,25 +49,63 @@ def test_user_agent_stylesheet_check_sees_elements() -> None:
     assert "hidden" not in _ua_elements() and "footnote" not in _ua_elements()
 
 
+_plain_pdfs: dict[tuple[str, bool], bytes] = {}
+
+
+def _plain_pdf(office: str, own_page: bool, base: Path) -> bytes:
+    """The PDF of WeasyPrint's own route: its HTML5 parser, its user-agent
+    stylesheet, its fonts code (only the justification is ours)."""
+    if (office, own_page) not in _plain_pdfs:
+        with cjk_justification():
+            rendered = HTML(string=_html(office, own_page), base_url=str(base)).render()
+            _plain_pdfs[office, own_page] = rendered.write_pdf()
+    return _plain_pdfs[office, own_page]
+
+
 @pytest.mark.parametrize(("office", "own_page"), CASES)
-def test_lean_user_agent_stylesheet_gives_the_same_pdf(
+def test_xml_parse_and_lean_user_agent_stylesheet_give_the_same_pdf(
     office: str, own_page: bool, tmp_path: Path
 ) -> None:
     html = _html(office, own_page)
     with cjk_justification():
-        full = HTML(string=html, base_url=str(tmp_path)).render().write_pdf()
-        lean = _DocumentHTML(string=html, base_url=str(tmp_path)).render().write_pdf()
-    assert lean == full
+        ours = _DocumentHTML(html, str(tmp_path)).render().write_pdf()
+    assert ours == _plain_pdf(office, own_page, tmp_path)
+
+
+@pytest.mark.parametrize(("office", "own_page"), CASES)
+def test_font_shortcuts_give_the_same_pdf(office: str, own_page: bool, tmp_path: Path) -> None:
+    html = _html(office, own_page)
+    with weasyprint_speedups(), cjk_justification():
+        ours = HTML(string=html, base_url=str(tmp_path)).render().write_pdf()
+    assert ours == _plain_pdf(office, own_page, tmp_path)
+
+
+def test_no_whole_font_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Only subsets come out of HarfBuzz: every face used is megabytes."""
+    read: list[int] = []
+
+    def recorded(*args: object) -> bytes:
+        data: bytes = get_hb_object_data(*args)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(speedups, "_get_hb_object_data", recorded)
+    write_html(_html("wushui", False), None, tmp_path / "out.pdf")
+    assert read and max(read) < 1_000_000, read
+    assert speedups._prepared  # and subsetting went through prepared faces
+
+
+def test_markup_is_well_formed_xml_even_with_cdata_ends_in_the_css() -> None:
+    style = ElementTree.fromstring("<style>" + _cdata('a[title="]]>"] {}') + "</style>")
+    assert style.text == '/**/a[title="]]>"] {}/**/'
 
 
 def test_the_kept_font_configuration_gives_the_same_pdf(tmp_path: Path) -> None:
     """pdf.py keeps one font configuration across documents; the second
     document laid out with it is the one a new configuration gives."""
-    from generator.writers.pdf import write_html
-
     lidu, wushui = _html("lidu", False), _html("wushui", False)
     write_html(lidu, None, tmp_path / "first.pdf")  # the fonts warmed by another document
     write_html(wushui, None, tmp_path / "kept.pdf")
     with cjk_justification():
-        new = _DocumentHTML(string=wushui, base_url=str(tmp_path)).render().write_pdf()
+        new = _DocumentHTML(wushui, str(tmp_path)).render().write_pdf()
     assert (tmp_path / "kept.pdf").read_bytes() == new

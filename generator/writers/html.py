@@ -1,4 +1,9 @@
-"""The document model as HTML, for WeasyPrint. Every text is escaped here."""
+"""The document model as HTML, for WeasyPrint. Every text is escaped here.
+
+The markup is polyglot: HTML that is also well-formed XML (void elements
+closed, the stylesheet in a CDATA section that CSS reads as comments), so
+that pdf.py can parse it as XML, ten times as fast as WeasyPrint's HTML5
+parser, and gets the same element tree."""
 
 from __future__ import annotations
 
@@ -11,13 +16,18 @@ from generator.style import StyleProfile
 from generator.writers.css import IMPRINT_ID, chars, stylesheet
 
 
+def _cdata(css: str) -> str:
+    """css as raw text for HTML and as a CDATA section for XML."""
+    return "/*<![CDATA[*/" + css.replace("]]>", "]]]]><![CDATA[>") + "/*]]>*/"
+
+
 def _p(cls: str, text: str, style: str = "") -> str:
     attr = f' style="{style}"' if style else ""
     return f'<p class="{cls}"{attr}>{escape(text)}</p>'
 
 
 def _title(block: model.Title, cls: str = "title") -> str:
-    lines = "<br>".join(escape(line) for line in block.lines)
+    lines = "<br/>".join(escape(line) for line in block.lines)
     return f'<p class="{cls}">{lines}</p>'
 
 
@@ -83,7 +93,7 @@ def _cell(tag: str, cell: model.Cell) -> str:
 
 def _table(block: model.Table, style: StyleProfile) -> str:
     total = sum(block.widths)
-    cols = "".join(f'<col style="width: {100 * w / total:.3f}%">' for w in block.widths)
+    cols = "".join(f'<col style="width: {100 * w / total:.3f}%"/>' for w in block.widths)
     head = "".join("<tr>" + "".join(_cell("th", c) for c in row) + "</tr>" for row in block.header)
     body = "".join("<tr>" + "".join(_cell("td", c) for c in row) + "</tr>" for row in block.body)
     out = _p("unit", block.unit) if block.unit else ""
@@ -150,11 +160,11 @@ def to_html(
     """The document as HTML; imprint_own_page starts the 版记 on an even page."""
     info = document.info
     head = (
-        f'<meta charset="utf-8"><title>{escape(info.title)}</title>'
-        f'<meta name="author" content="{escape(info.author)}">'
-        f'<meta name="dcterms.created" content="{info.date}">'
-        f'<meta name="dcterms.modified" content="{info.date}">'
-        f"<style>{css}</style>"
+        f'<meta charset="utf-8"/><title>{escape(info.title)}</title>'
+        f'<meta name="author" content="{escape(info.author)}"/>'
+        f'<meta name="dcterms.created" content="{info.date}"/>'
+        f'<meta name="dcterms.modified" content="{info.date}"/>'
+        f"<style>{_cdata(css)}</style>"
     )
     body = "".join(_part(part, style, imprint_own_page) for part in document.parts)
     return (
