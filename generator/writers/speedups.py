@@ -8,11 +8,11 @@ written:
   meets into ``file_content`` (a Fandol or Noto CJK face is 2 to 25 MB, some
   60 MB a document), which only a failed subsetting ever embeds. ``_Font``
   reads it from the face when asked, so in practice never.
-- **Subsetting from a prepared face.** HarfBuzz subsets a face the faster for
-  ``hb_subset_preprocess``, which builds its lookup tables once; the prepared
-  face is kept for as long as the process keeps the face (pdf.py keeps one
-  font configuration per thread), so every later document's subsetting uses
-  it. HarfBuzz documents the output as the same; the tests check it.
+- **Used lengths in one call.** ``resolve_percentages`` runs for every box
+  each time it is laid out (some 1700 times a notice), and makes two calls
+  for each of its 14 lengths; ``_resolve_percentages`` does the same in one
+  loop and skips the box-sizing step for content-box boxes, where it changes
+  nothing.
 
 WeasyPrint internals relied on (pinned in pyproject.toml; check these when
 moving it):
@@ -20,27 +20,29 @@ moving it):
   as a module global; ``pdf.fonts.Font`` sets ``file_content`` once in
   ``__init__`` from ``get_hb_object_data(self.hb_face)`` (a module global of
   ``pdf.fonts``), replaces it after subsetting, and reads it only after;
-- ``Font._harfbuzz_subset(to_unicode, hinting)`` subsets ``self.hb_face``
-  and reads the face nowhere else;
-- ``text.ffi``: ``ffi``, ``harfbuzz`` and ``harfbuzz_subset`` (None without
-  libharfbuzz-subset), to which one declaration is added.
+- ``layout.percent``: ``resolve_percentages``, ``percentage`` and
+  ``adjust_box_sizing`` as in 70.0 (``_resolve_percentages`` replicates the
+  first), and every layout module that imports ``resolve_percentages``
+  looks it up as a module global (``flex`` through ``percent``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from math import inf
+from types import ModuleType
 from typing import Any
 
+from weasyprint.css.functions import check_math
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import absolute, block, column, grid, inline, page, percent, table
+from weasyprint.layout import float as float_layout
 from weasyprint.pdf import fonts, stream
-from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 
 _LOCK = threading.RLock()  # the shortcuts replace module globals: one document at a time
 _state = threading.local()
-
-if harfbuzz_subset is not None:
-    ffi.cdef("hb_face_t * hb_subset_preprocess (hb_face_t *source);")
 
 
 def _face_data(hb_object: Any, ot_color: str | None = None, glyph: int | None = None) -> Any:
@@ -54,25 +56,10 @@ def _face_data(hb_object: Any, ot_color: str | None = None, glyph: int | None = 
 _get_hb_object_data = fonts.get_hb_object_data
 
 
-# Prepared faces by the address of the face they were made from, which each
-# entry holds a reference to, so that the address is never reused meanwhile.
-_prepared: dict[int, tuple[Any, Any]] = {}
-
-
-def _prepared_face(hb_face: Any) -> Any:
-    key = int(ffi.cast("uintptr_t", hb_face))
-    if key not in _prepared:
-        source = ffi.gc(harfbuzz.hb_face_reference(hb_face), harfbuzz.hb_face_destroy)
-        prepared = ffi.gc(harfbuzz_subset.hb_subset_preprocess(source), harfbuzz.hb_face_destroy)
-        _prepared[key] = (source, prepared)
-    return _prepared[key][1]
-
-
 class _Font(fonts.Font):  # type: ignore[misc]
-    """WeasyPrint's Font without the copy of the face and subsetting from a
-    prepared face (see the module's docstring)."""
+    """WeasyPrint's Font without the copy of the face (see the module's
+    docstring)."""
 
-    hb_face: Any
     _file_content: bytes | None = None
 
     def __init__(self, pango_font: Any, description: Any, font_size: float) -> None:
@@ -92,23 +79,94 @@ class _Font(fonts.Font):  # type: ignore[misc]
     def file_content(self, content: bytes | None) -> None:
         self._file_content = content
 
-    def _harfbuzz_subset(self, to_unicode: dict[int, str], hinting: bool) -> None:
-        face: Any = self.hb_face
-        self.hb_face = _prepared_face(face)
-        try:
-            super()._harfbuzz_subset(to_unicode, hinting)
-        finally:
-            self.hb_face = face
+
+def _resolve_percentages(box: Any, containing_block: Any) -> None:
+    """percent.resolve_percentages: the used margins, paddings, widths,
+    heights and borders of box, as attributes."""
+    if isinstance(containing_block, boxes.Box):
+        cb_width, cb_height = containing_block.width, containing_block.height
+    else:
+        cb_width, cb_height = containing_block
+    maybe_height = cb_height if isinstance(box, boxes.PageBox) else cb_width
+    style = box.style
+    auto_height = cb_height == "auto"
+    lengths = (
+        ("margin_left", cb_width),
+        ("margin_right", cb_width),
+        ("margin_top", maybe_height),
+        ("margin_bottom", maybe_height),
+        ("padding_left", cb_width),
+        ("padding_right", cb_width),
+        ("padding_top", maybe_height),
+        ("padding_bottom", maybe_height),
+        ("width", cb_width),
+        ("min_width", cb_width),
+        ("max_width", cb_width),
+        ("min_height", 0 if auto_height else cb_height),
+        ("max_height", inf if auto_height else cb_height),
+    )
+    for name, refer_to in lengths:
+        value = style[name]
+        if value is not None and value != "auto":
+            unit = getattr(value, "unit", None)
+            if unit is None:  # a math function
+                value = percent.percentage(value, style, refer_to)
+            elif unit == "%":
+                value = refer_to * value.value / 100
+            else:
+                value = value.value
+        if value == "auto" and name in ("min_width", "min_height"):
+            value = 0
+        setattr(box, name, value)
+    if auto_height:
+        height = style["height"]
+        if height == "auto" or check_math(height) or height.unit == "%":
+            box.height = "auto"
+        else:
+            box.height = height.value
+    else:
+        percent.resolve_one_percentage(box, "height", cb_height)
+    collapse = style["border_collapse"] == "collapse"
+    for prop in _BORDER_WIDTHS:
+        # set by the border conflict resolution of collapsed borders
+        if not (collapse and hasattr(box, prop)):
+            setattr(box, prop, style[prop])
+    if style["box_sizing"] != "content-box":
+        percent.adjust_box_sizing(box, "width")
+        percent.adjust_box_sizing(box, "height")
+
+
+_BORDER_WIDTHS = tuple(f"border_{side}_width" for side in ("top", "right", "bottom", "left"))
+_LAYOUT_MODULES: tuple[ModuleType, ...] = (
+    percent,
+    absolute,
+    block,
+    column,
+    float_layout,
+    grid,
+    inline,
+    page,
+    table,
+)
+
+
+@contextmanager
+def _replaced(module: ModuleType, name: str, value: Any) -> Iterator[None]:
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
 
 
 @contextmanager
 def weasyprint_speedups() -> Iterator[None]:
     """The shortcuts in place while the block runs; WeasyPrint work in other
     threads waits until this one is done."""
-    with _LOCK:
-        saved = stream.Font, fonts.get_hb_object_data
-        stream.Font, fonts.get_hb_object_data = _Font, _face_data
-        try:
-            yield
-        finally:
-            stream.Font, fonts.get_hb_object_data = saved
+    with _LOCK, ExitStack() as stack:
+        stack.enter_context(_replaced(stream, "Font", _Font))
+        stack.enter_context(_replaced(fonts, "get_hb_object_data", _face_data))
+        for module in _LAYOUT_MODULES:
+            stack.enter_context(_replaced(module, "resolve_percentages", _resolve_percentages))
+        yield
