@@ -3,7 +3,9 @@ against the plain WeasyPrint route, byte for byte."""
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from importlib.resources import files
 from pathlib import Path
 from xml.etree import ElementTree
@@ -73,7 +75,7 @@ def test_xml_parse_and_lean_user_agent_stylesheet_give_the_same_pdf(
 
 
 @pytest.mark.parametrize(("office", "own_page"), CASES)
-def test_font_shortcuts_give_the_same_pdf(office: str, own_page: bool, tmp_path: Path) -> None:
+def test_speedups_give_the_same_pdf(office: str, own_page: bool, tmp_path: Path) -> None:
     html = _html(office, own_page)
     with weasyprint_speedups(), cjk_justification():
         ours = HTML(string=html, base_url=str(tmp_path)).render().write_pdf()
@@ -92,6 +94,25 @@ def test_no_whole_font_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setattr(speedups, "_get_hb_object_data", recorded)
     write_html(_html("wushui", False), None, tmp_path / "out.pdf")
     assert read and max(read) < 1_000_000, read
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no thread pool")
+def test_streams_are_compressed_once_each_in_the_pool(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    made: list[tuple[int, bool]] = []
+    stream_data = speedups._stream_data
+
+    def recorded(stream: object) -> bytes:
+        made.append((id(stream), threading.current_thread() is threading.main_thread()))
+        data: bytes = stream_data(stream)
+        return data
+
+    monkeypatch.setattr(speedups, "_stream_data", recorded)
+    write_html(_html("lidu", False), None, tmp_path / "out.pdf")
+    assert len({stream for stream, _ in made}) == len(made)  # none twice
+    in_main = [stream for stream, main in made if main]
+    assert len(in_main) == 2, in_main  # the object and xref streams PDF.write makes as it writes
 
 
 def test_markup_is_well_formed_xml_even_with_cdata_ends_in_the_css() -> None:

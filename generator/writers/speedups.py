@@ -13,6 +13,11 @@ written:
   for each of its 14 lengths; ``_resolve_percentages`` does the same in one
   loop and skips the box-sizing step for content-box boxes, where it changes
   nothing.
+- **Streams compressed on every core.** pydyf compresses each stream (page
+  contents, font subsets) at zlib level 9 as it writes it, one after the
+  other: some 40 ms a notice. zlib lets other threads run meanwhile, so
+  ``_write`` compresses them all in a thread pool first and the writing
+  takes each result as it comes to it.
 
 WeasyPrint internals relied on (pinned in pyproject.toml; check these when
 moving it):
@@ -23,18 +28,24 @@ moving it):
 - ``layout.percent``: ``resolve_percentages``, ``percentage`` and
   ``adjust_box_sizing`` as in 70.0 (``_resolve_percentages`` replicates the
   first), and every layout module that imports ``resolve_percentages``
-  looks it up as a module global (``flex`` through ``percent``).
+  looks it up as a module global (``flex`` through ``percent``);
+- pydyf 0.13: ``PDF.write`` writes ``self.objects`` (and streams it makes
+  itself) through ``Stream.data``, a property that compresses when
+  ``compress`` is set and changes no state.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from math import inf
 from types import ModuleType
 from typing import Any
 
+import pydyf
 from weasyprint.css.functions import check_math
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import absolute, block, column, grid, inline, page, percent, table
@@ -150,6 +161,32 @@ _LAYOUT_MODULES: tuple[ModuleType, ...] = (
 )
 
 
+_stream_data = pydyf.Stream.data.fget
+_pdf_write = pydyf.PDF.write
+
+
+def _data(stream: pydyf.Stream) -> bytes:
+    """Stream.data: the bytes _write made ahead, if any (taken once)."""
+    made: bytes | None = stream.__dict__.pop("_made_ahead", None)
+    return made if made is not None else _stream_data(stream)
+
+
+def _raw_size(stream: pydyf.Stream) -> int:
+    return sum(len(item) if isinstance(item, bytes | str) else 1 for item in stream.stream)
+
+
+def _write(pdf: pydyf.PDF, *args: Any, **kwargs: Any) -> None:
+    """PDF.write, with every compressed stream made ahead in a thread pool."""
+    streams = [o for o in pdf.objects if isinstance(o, pydyf.Stream) and o.compress]
+    streams.sort(key=_raw_size, reverse=True)  # the largest (a font) first, not last
+    workers = min(len(streams), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            for stream, data in zip(streams, pool.map(_stream_data, streams), strict=True):
+                stream._made_ahead = data
+    _pdf_write(pdf, *args, **kwargs)
+
+
 @contextmanager
 def _replaced(module: ModuleType, name: str, value: Any) -> Iterator[None]:
     saved = getattr(module, name)
@@ -167,6 +204,8 @@ def weasyprint_speedups() -> Iterator[None]:
     with _LOCK, ExitStack() as stack:
         stack.enter_context(_replaced(stream, "Font", _Font))
         stack.enter_context(_replaced(fonts, "get_hb_object_data", _face_data))
+        stack.enter_context(_replaced(pydyf.Stream, "data", property(_data)))
+        stack.enter_context(_replaced(pydyf.PDF, "write", _write))
         for module in _LAYOUT_MODULES:
             stack.enter_context(_replaced(module, "resolve_percentages", _resolve_percentages))
         yield
