@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 from weasyprint import HTML
+from weasyprint.pdf import fonts
 from weasyprint.text.fonts import get_hb_object_data
 
 from generator.build import prepare, style_for
@@ -113,6 +114,22 @@ def test_streams_are_compressed_once_each_in_the_pool(
     assert len({stream for stream, _ in made}) == len(made)  # none twice
     in_main = [stream for stream, main in made if main]
     assert len(in_main) == 2, in_main  # the object and xref streams PDF.write makes as it writes
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no thread pool")
+def test_fonts_are_subset_once_each_in_the_pool(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    subset_in_main: list[bool] = []
+    subset = fonts.Font.subset
+
+    def recorded(font: fonts.Font, *args: object) -> None:
+        subset_in_main.append(threading.current_thread() is threading.main_thread())
+        subset(font, *args)
+
+    monkeypatch.setattr(fonts.Font, "subset", recorded)
+    write_html(_html("wushui", False), None, tmp_path / "out.pdf")
+    assert len(subset_in_main) >= 5 and not any(subset_in_main), subset_in_main
 
 
 def test_markup_is_well_formed_xml_even_with_cdata_ends_in_the_css() -> None:

@@ -8,6 +8,10 @@ written:
   meets into ``file_content`` (a Fandol or Noto CJK face is 2 to 25 MB, some
   60 MB a document), which only a failed subsetting ever embeds. ``_Font``
   reads it from the face when asked, so in practice never.
+- **Fonts subset on every core.** Subsetting the faces of a notice takes some
+  50 ms one after the other; HarfBuzz lets other threads run meanwhile, so
+  ``_build_fonts_dictionary`` subsets them all ahead in a thread pool, the
+  largest faces first, and ``_Font.subset`` then finds its work done.
 - **Used lengths in one call.** ``resolve_percentages`` runs for every box
   each time it is laid out (some 1700 times a notice), and makes two calls
   for each of its 14 lengths; ``_resolve_percentages`` does the same in one
@@ -25,6 +29,14 @@ moving it):
   as a module global; ``pdf.fonts.Font`` sets ``file_content`` once in
   ``__init__`` from ``get_hb_object_data(self.hb_face)`` (a module global of
   ``pdf.fonts``), replaces it after subsetting, and reads it only after;
+- ``pdf.build_fonts_dictionary(pdf, fonts, compress, subset, options)``, a
+  module global of ``pdf``, calls ``clean(to_unicode, options["hinting"])``
+  on the first font of each ``hash`` that is not ``bitmap``, with the
+  ``to_unicode`` of all of them merged when ``subset`` is set and it is not
+  ``used_in_forms``, and ``clean`` calls ``subset`` with the same arguments;
+  with HarfBuzz's subsetter, subsetting reads only ``hb_face`` (a subset made
+  with other arguments is made again, so a change there costs time, not
+  bytes);
 - ``layout.percent``: ``resolve_percentages``, ``percentage`` and
   ``adjust_box_sizing`` as in 70.0 (``_resolve_percentages`` replicates the
   first), and every layout module that imports ``resolve_percentages``
@@ -38,14 +50,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from math import inf
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import pydyf
+from weasyprint import pdf as weasyprint_pdf
 from weasyprint.css.functions import check_math
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import absolute, block, column, grid, inline, page, percent, table
@@ -89,6 +102,41 @@ class _Font(fonts.Font):  # type: ignore[misc]
     @file_content.setter
     def file_content(self, content: bytes | None) -> None:
         self._file_content = content
+
+    _subset_ahead: tuple[dict[int, str], bool] | None = None
+
+    def subset_ahead(self, to_unicode: dict[int, str], hinting: bool) -> None:
+        super().subset(to_unicode, hinting)
+        self._subset_ahead = (to_unicode, hinting)
+
+    def subset(self, to_unicode: dict[int, str], hinting: bool) -> None:
+        ahead, self._subset_ahead = self._subset_ahead, None
+        if ahead != (to_unicode, hinting):
+            super().subset(to_unicode, hinting)
+
+
+def _build_fonts_dictionary(
+    pdf: pydyf.PDF, fonts_by_key: dict[Any, _Font], compress: bool, subset: bool, options: Any
+) -> Any:
+    """build_fonts_dictionary, with its fonts subset ahead in a thread pool."""
+    if subset and fonts.harfbuzz_subset:
+        by_file: dict[str, list[_Font]] = {}
+        for font in fonts_by_key.values():
+            by_file.setdefault(font.hash, []).append(font)
+        jobs = []
+        for same_file in by_file.values():
+            font = same_file[0]
+            if not font.bitmap and not font.used_in_forms:
+                to_unicode: dict[int, str] = {}
+                for file_font in same_file:
+                    to_unicode |= file_font.to_unicode
+                jobs.append((font, to_unicode))
+        jobs.sort(key=lambda job: job[0].glyph_count, reverse=True)
+        _in_pool(lambda job: job[0].subset_ahead(job[1], options["hinting"]), jobs)
+    return _original_build_fonts_dictionary(pdf, fonts_by_key, compress, subset, options)
+
+
+_original_build_fonts_dictionary = weasyprint_pdf.build_fonts_dictionary
 
 
 def _resolve_percentages(box: Any, containing_block: Any) -> None:
@@ -179,12 +227,22 @@ def _write(pdf: pydyf.PDF, *args: Any, **kwargs: Any) -> None:
     """PDF.write, with every compressed stream made ahead in a thread pool."""
     streams = [o for o in pdf.objects if isinstance(o, pydyf.Stream) and o.compress]
     streams.sort(key=_raw_size, reverse=True)  # the largest (a font) first, not last
-    workers = min(len(streams), os.cpu_count() or 1)
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            for stream, data in zip(streams, pool.map(_stream_data, streams), strict=True):
-                stream._made_ahead = data
+    for pdf_stream, data in zip(streams, _in_pool(_stream_data, streams), strict=True):
+        pdf_stream._made_ahead = data
     _pdf_write(pdf, *args, **kwargs)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _in_pool(function: Callable[[T], R], items: list[T]) -> list[R]:
+    """function of each item, in a thread pool of a thread per core."""
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(function, items))
 
 
 @contextmanager
@@ -204,6 +262,9 @@ def weasyprint_speedups() -> Iterator[None]:
     with _LOCK, ExitStack() as stack:
         stack.enter_context(_replaced(stream, "Font", _Font))
         stack.enter_context(_replaced(fonts, "get_hb_object_data", _face_data))
+        stack.enter_context(
+            _replaced(weasyprint_pdf, "build_fonts_dictionary", _build_fonts_dictionary)
+        )
         stack.enter_context(_replaced(pydyf.Stream, "data", property(_data)))
         stack.enter_context(_replaced(pydyf.PDF, "write", _write))
         for module in _LAYOUT_MODULES:
