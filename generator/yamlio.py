@@ -8,6 +8,13 @@ column for error messages.
 Hostile input is refused early and cheaply: aliases (an alias bomb expands
 exponentially), nesting deeper than MAX_DEPTH, numbers too long or too large to
 compute with, and files larger than MAX_BYTES.
+
+libyaml (PyYAML's C parser) reads a file five times as fast as PyYAML's own,
+but its composer recurses in C, where deep nesting would crash the process,
+and its messages differ. So a file is first scanned for events with it; only
+a file without aliases or deep nesting that parses is composed with it, and
+every other file goes to PyYAML's own parser, which makes the errors (one set
+of messages, whichever parser would have found them).
 """
 
 from __future__ import annotations
@@ -51,19 +58,48 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def _number_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's SafeLoader, for files _fast_loader has scanned."""
+
+
+_NESTING_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSING_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _fast_loader(text: str) -> _FastLoader | None:
+    """A libyaml loader for text, None unless libyaml is there and text
+    parses without aliases and nests less deep than _Loader allows."""
+    if not yaml.__with_libyaml__:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return None
+            if isinstance(event, _NESTING_EVENTS):
+                depth += 1
+                if depth >= MAX_DEPTH:
+                    return None
+            elif isinstance(event, _CLOSING_EVENTS):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return _FastLoader(text)
+
+
+def _number_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
     text = str(loader.construct_scalar(node)).replace("_", "")
     if len(text) > MAX_NUMBER_CHARS:
         raise ConstructorError(None, None, "数字过长", node.start_mark)
     return text
 
 
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     _number_text(loader, node)
     return int(loader.construct_yaml_int(node))
 
 
-def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal | float:
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | float:
     text = _number_text(loader, node)
     try:
         value = Decimal(text)
@@ -74,13 +110,14 @@ def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal | floa
     return value
 
 
-def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+def _construct_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
 @dataclass(frozen=True)
@@ -124,7 +161,7 @@ def parse_yaml(text: str, path: Path) -> Loaded:
     if len(text) > MAX_BYTES:
         raise DataError([Problem(_too_large(), path)])
     try:
-        loader = _Loader(text)
+        loader = _fast_loader(text) or _Loader(text)
         try:
             node = loader.get_single_node()
             locations: dict[NodePath, Location] = {}

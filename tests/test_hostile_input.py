@@ -21,6 +21,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from generator import yamlio
 from generator.build import build, default_out_dir, prepare
 from generator.load import load_sources
 from generator.problems import DataError
@@ -159,6 +160,48 @@ def test_any_yaml_value_round_trips(value: Any) -> None:
         _assert_chinese(error)
         return
     assert _plain(loaded.data) == _plain(value)
+
+
+def _both_parsers(text: str) -> tuple[Any, Any]:
+    """What libyaml and PyYAML's own parser make of text (data and
+    locations, the data as repr to tell 1 from 1.0 from Decimal("1")), or
+    the DataError each raises."""
+    results = []
+    for fast in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            if not fast:
+                patch.setattr(yamlio, "_fast_loader", lambda text: None)
+            try:
+                loaded = parse_yaml(text, Path("x.yaml"))
+                results.append((repr(loaded.data), loaded.locations))
+            except DataError as error:
+                results.append(error.problems)
+    return results[0], results[1]
+
+
+def test_every_data_file_is_read_by_libyaml_as_by_pyyaml() -> None:
+    root = Path(__file__).resolve().parent.parent
+    files = [*(root / "data").rglob("*.yaml"), root / "templates" / "style.yaml"]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text("utf-8")
+        assert yamlio._fast_loader(text) is not None, path
+        fast, pure = _both_parsers(text)
+        assert fast == pure, path
+
+
+@settings(max_examples=80, deadline=None)
+@given(values)
+def test_libyaml_and_pyyaml_read_any_value_alike(value: Any) -> None:
+    text = _dump(value)
+    assume(not any(c in text for c in "\x85\u2028\u2029"))  # PyYAML's emitter mangles these
+    fast, pure = _both_parsers(text)
+    assert fast == pure
+
+
+@pytest.mark.parametrize("text", ["a: &x 1\nb: *x", "a: " + "[" * 60 + "]" * 60, "a: [1"])
+def test_aliases_deep_nesting_and_errors_are_left_to_pyyaml(text: str) -> None:
+    assert yamlio._fast_loader(text) is None
 
 
 def _plain(value: Any) -> Any:
