@@ -166,7 +166,7 @@ def _both_parsers(text: str) -> tuple[Any, Any]:
     """What libyaml and PyYAML's own parser make of text (data and
     locations, the data as repr to tell 1 from 1.0 from Decimal("1")), or
     the DataError each raises."""
-    results = []
+    results: list[Any] = []
     for fast in (True, False):
         with pytest.MonkeyPatch.context() as patch:
             if not fast:
