@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -46,10 +47,31 @@ from generator.validate import Dataset, problem_at
 _MENTION = re.compile(r"(附件|附表)(\d*)(?!：)")
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for as long as the process runs, by template
+    file and the checksum of its source (a changed template is compiled
+    again), so that a process building again compiles nothing. Only for the
+    environment template_environment makes: the code depends on its options."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def template_environment(dataset_root: Path) -> ImmutableSandboxedEnvironment:
     """Data set templates first, so an office may override a shared one."""
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([dataset_root, shared_templates()]),
+        bytecode_cache=_COMPILED,
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # renders markup, not HTML: the writers escape
         keep_trailing_newline=True,
