@@ -168,3 +168,24 @@ def test_used_lengths_match_weasyprints_beyond_what_the_notices_use() -> None:
     with weasyprint_speedups():
         ours = HTML(string=html).write_pdf()
     assert ours == plain
+
+
+@pytest.mark.parametrize("office", ["wushui", "wuhe", "lidu"])
+def test_the_stylesheet_can_be_kept_across_documents_and_given_as_a_user_stylesheet(
+    office: str,
+) -> None:
+    """pdf._document_stylesheet relies on this (see its docstring)."""
+    css = stylesheet(style_for(ROOT / "data" / office / "2024"))
+    for tied in ("@font-face", "@counter-style", "!important", "@import"):
+        assert tied not in css
+
+
+def test_the_stylesheet_is_parsed_once_for_documents_alike(tmp_path: Path) -> None:
+    from generator.writers.pdf import _document_stylesheet
+
+    html = _html("lidu", False)
+    write_html(html, None, tmp_path / "first.pdf")
+    before = _document_stylesheet.cache_info()
+    write_html(html, None, tmp_path / "second.pdf")
+    after = _document_stylesheet.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)

@@ -12,7 +12,7 @@ keeps its number.
 from __future__ import annotations
 
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,15 @@ def _user_agent_stylesheet() -> Any:
     return CSS(string=files("generator.writers").joinpath("ua.css").read_text("utf-8"))
 
 
+@lru_cache(maxsize=8)
+def _document_stylesheet(css: str) -> Any:
+    """The stylesheet of our HTML, parsed once: html.py writes the same one
+    for every notice of a style profile. A CSS object serves any number of
+    documents; ours has no @font-face or @counter-style rules, the only ones
+    that would tie it to one document's font configuration or counters."""
+    return CSS(string=css)
+
+
 class _DocumentHTML(HTML):  # type: ignore[misc]
     """Our HTML, parsed as XML, with the user-agent stylesheet for just the
     elements html.py writes (see ua.css); _ua_stylesheets is WeasyPrint's
@@ -48,10 +57,21 @@ class _DocumentHTML(HTML):  # type: ignore[misc]
 
     html.py writes polyglot markup, so expat gives the tree WeasyPrint's HTML5
     parser would, at a tenth of the time. Set here as HTML.__init__ sets them
-    for a string without a <base> element (WeasyPrint 70)."""
+    for a string without a <base> element (WeasyPrint 70).
+
+    Its <style> element is taken out and its stylesheet, parsed once per
+    process, given to render() as a user stylesheet: its rules still beat the
+    user agent's and yield to the style attributes, the only author styles
+    left (none is !important)."""
 
     def __init__(self, markup: str, base_url: str) -> None:
         root = ElementTree.fromstring(markup)
+        head = root.find("head")
+        style = head.find("style") if head is not None else None
+        self._stylesheets: list[Any] = []
+        if head is not None and style is not None:
+            head.remove(style)
+            self._stylesheets.append(_document_stylesheet(style.text or ""))
         self.base_url = base_url
         self.url_fetcher = URLFetcher()
         self.media_type = "print"
@@ -60,6 +80,9 @@ class _DocumentHTML(HTML):  # type: ignore[misc]
 
     def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
         return [_user_agent_stylesheet()]
+
+    def render(self, **options: Any) -> Any:
+        return super().render(stylesheets=self._stylesheets, **options)
 
 
 _thread = threading.local()
