@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -104,3 +105,8 @@ def test_the_side_process_writes_the_same_bytes_as_this_one(
     monkeypatch.setattr(side, "_side", None)
     here = build(WUSHUI, tmp_path / "here")
     assert [(f.path, f.sha256) for f in beside.files] == [(f.path, f.sha256) for f in here.files]
+
+
+def test_after_its_first_call_what_the_side_process_keeps_is_left_out_of_collections() -> None:
+    side.beside(_in_side_process)()
+    assert side.beside(gc.get_freeze_count)() > 10_000
