@@ -85,3 +85,19 @@ def test_the_side_process_loads_no_pipeline_and_no_pydantic() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_fonttools_subsetter_is_loaded_only_when_used() -> None:
+    """fastload.py makes WeasyPrint's import of fontTools' subsetter lazy:
+    loaded on first use, whole."""
+    code = (
+        "import sys, generator.writers.pdf\n"
+        "module = sys.modules['fontTools.subset']\n"
+        "print(type(module).__name__)\n"
+        "from weasyprint.pdf.fonts import subset\n"
+        "print(subset.Options().retain_gids, type(module).__name__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.split() == ["_LazyModule", "False", "module"]
