@@ -3,12 +3,16 @@
 Rare name characters (喆, 堃, 廻) are missing from the Fandol faces. The PDF
 takes them from the next face the profile lists for the role (Noto CJK);
 this says so, naming the character and the word it stands in, and refuses
-a character that no listed face has, which would print as a box.
+a character that no listed face has, which would print as a box, and a
+control character, separator or non-character, which no face draws and which
+would break a line or a page where none is meant (a YAML escape such as
+"\f" or "\u2028" in the data puts one there).
 """
 
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from generator import model
@@ -84,23 +88,47 @@ def _texts(document: model.Document) -> Iterator[tuple[Role, str]]:
                 yield "body", text
 
 
+def unprintable(char: str) -> bool:
+    """A control character (tab and newline aside), a line or paragraph
+    separator, a lone surrogate or a non-character."""
+    code = ord(char)
+    if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        return True
+    return char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+
+
 def _word_around(text: str, index: int) -> str:
     return text[max(index - 2, 0) : index + 3]
 
 
 def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Problem]:
-    """A warning for each character drawn from a fallback face, an error for
-    each that no face of its role has; nothing when fontconfig is absent."""
+    """An error for each unprintable character; a warning for each character
+    drawn from a fallback face, an error for each that no face of its role
+    has (these two only when fontconfig is there)."""
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     texts = list(_texts(document))
     load_charsets(style.face(role).pdf[0] for role in {role for role, _ in texts})
+    refused: set[str] = set()
+    info = document.info
+    for text in [text for _, text in texts] + [info.title, info.author]:
+        for index, char in enumerate(text):
+            if unprintable(char) and char not in refused:
+                refused.add(char)
+                visible = _word_around(text, index).replace(char, "□")
+                problems.append(
+                    Problem(
+                        f"字符 U+{ord(char):04X}（见“{visible}”）是不可见的特殊字符，无法排印，请删去"
+                    )
+                )
     for role, text in texts:
         faces = style.face(role).pdf
         primary = charset(faces[0])
         if primary is None:
             continue
         for index, char in enumerate(text):
+            if unprintable(char):
+                continue
             if char.isspace() or covers(primary, char) or (char, faces[0]) in seen:
                 continue
             seen.add((char, faces[0]))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.glyphs import charset, covers
+from generator.glyphs import charset, covers, unprintable
 from generator.problems import DataError
 from tests.conftest import read_pdf
 
@@ -49,3 +49,26 @@ def test_a_character_no_face_has_is_refused_before_anything_is_written(
         build(dataset_copy, tmp_path / "out")
     assert "无法排印" in str(error.value)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("escape", ["\\v", "\\f", "\\x85", "\\u2028", "\\uFFFE", "\\0"])
+def test_an_invisible_character_is_refused_before_anything_is_written(
+    escape: str, dataset_copy: Path, tmp_path: Path
+) -> None:
+    """A YAML escape puts a control character or separator in the text: no face
+    draws it, and in the PDF it would break a line or a page where none is meant."""
+    document = dataset_copy / "document.yaml"
+    text = document.read_text("utf-8")
+    assert "addressees: 各村（社区）、" in text
+    text = text.replace("addressees: 各村（社区）、", f'addressees: "各村{escape}（社区）、', 1)
+    document.write_text(text.replace("镇直属各单位", '镇直属各单位"', 1), "utf-8")
+    with pytest.raises(DataError) as error:
+        build(dataset_copy, tmp_path / "out")
+    code = f"{ord(escape.encode().decode('unicode_escape')):04X}"
+    assert f"字符 U+{code}（见“各村□（社”）是不可见的特殊字符" in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_tabs_and_ideographic_spaces_are_printable() -> None:
+    assert not unprintable("\t") and not unprintable("\u3000") and not unprintable("許")
+    assert unprintable("\u2029") and unprintable("\U0010fffe") and unprintable("\x7f")
