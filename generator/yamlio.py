@@ -19,6 +19,7 @@ of messages, whichever parser would have found them).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -175,13 +176,61 @@ def parse_yaml(text: str, path: Path) -> Loaded:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        detail = error.problem or "无法解析"
+        detail = in_chinese(error.problem or "无法解析")
+        raise DataError([Problem(f"YAML 格式错误（{detail}）", path, line, column)]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        detail = f"含有不允许的特殊字符 U+{error.character:04X}"
+        if isinstance(error.character, bytes):  # undecodable input (not from read_text)
+            detail = "含有无法解码的字节"
         raise DataError([Problem(f"YAML 格式错误（{detail}）", path, line, column)]) from None
     except yaml.YAMLError as error:
         raise DataError([Problem(f"YAML 格式错误（{error}）", path)]) from None
     except RecursionError:
         raise DataError([Problem("YAML 嵌套层次过深", path)]) from None
     return Loaded(path, data, locations)
+
+
+# PyYAML's words for the mistakes people make typing YAML, in Chinese; any
+# other message is shown as PyYAML words it.
+_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), chinese)
+    for pattern, chinese in (
+        (
+            r"mapping values are not allowed here",
+            "这里不能再有“键: 值”：值里有冒号时请给整个值加引号，否则检查缩进",
+        ),
+        (r"found character '\\t' that cannot start any token", "含有制表符（Tab）：请只用空格缩进"),
+        (r"found a tab character.*", "含有制表符（Tab）：请只用空格缩进"),
+        (
+            r"found character '(.)' that cannot start any token",
+            r"值不能以“\1”开头：请给这个值加引号",
+        ),
+        (
+            r"expected <block end>, but found .*",
+            "缩进不对：这一行没有与同级的内容对齐，或把列表项（- ）与“键: 值”写在了同一级",
+        ),
+        (r"expected ',' or '\]', but got .*", "方括号“[ ]”没有闭合，或其中缺少逗号"),
+        (r"expected ',' or '\}', but got .*", "花括号“{ }”没有闭合，或其中缺少逗号"),
+        (r"found unexpected end of stream", "引号没有闭合：文件在找到配对的引号前结束"),
+        (
+            r"found unknown escape character '(.*)'",
+            r"双引号中的“\\\1”不是有效的转义：反斜杠请写作“\\\\”，或改用单引号",
+        ),
+        (r"but found another document", "一个文件只能有一个 YAML 文档：请删去多余的“---”"),
+        (r"could not find expected ':'", "缺少冒号“:”"),
+        (r"could not determine a constructor for the tag '(.*)'", r"不支持的 YAML 标签“\1”"),
+    )
+)
+
+
+def in_chinese(problem: str) -> str:
+    """PyYAML's problem in Chinese, when it is one people commonly make."""
+    for pattern, chinese in _PROBLEMS:
+        if pattern.fullmatch(problem):
+            return pattern.sub(chinese, problem)
+    return problem
 
 
 def _too_large() -> str:

@@ -367,3 +367,27 @@ def test_folder_names_too_long_for_a_file_name_are_refused(tmp_path: Path) -> No
         build(dataset, tmp_path / "out")
     assert "目录名过长" in error.value.problems[0].message
     assert set(tmp_path.rglob("*")) - before <= {tmp_path / "out"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        ("a: b: c", 1, 5, "值里有冒号时请给整个值加引号"),
+        ("a:\n\tb: 1", 2, 1, "制表符"),
+        ("a:\n  b: 1\n c: 2", 3, 2, "缩进不对"),
+        ("a: [1, 2", 1, 9, "方括号"),
+        ('a: "x\ny', 2, 2, "引号没有闭合"),
+        ('a: "\\q"', 1, 6, "“\\q”不是有效的转义"),
+        ("a: 1\n---\nb: 2", 2, 1, "多余的“---”"),
+        ("a: @x", 1, 4, "值不能以“@”开头"),
+        ("a: 1\nb: 2\x0b", 2, 5, "特殊字符 U+000B"),
+    ],
+)
+def test_common_yaml_mistakes_are_told_in_chinese_where_they_are(
+    text: str, line: int, column: int, words: str
+) -> None:
+    with pytest.raises(DataError) as error:
+        parse_yaml(text, Path("x.yaml"))
+    problem = error.value.problems[0]
+    assert (problem.line, problem.column) == (line, column)
+    assert words in problem.message and not re.search("[a-z]{4}", problem.message), problem
