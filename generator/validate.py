@@ -54,6 +54,7 @@ _MESSAGES = {
     "missing": "缺少必填字段",
     "extra_forbidden": "不认识的字段（是否拼写有误？）",
     "string_type": "应为文本",
+    "string_unicode": "含有无法识别的字符（如孤立的 \\uD800 一类转义）",
     "string_too_short": "不能为空",
     "string_pattern_mismatch": "格式不对（应以字母或汉字开头，只含字母、汉字、数字和下划线）",
     "int_type": "应为整数",

@@ -39,6 +39,13 @@ CASES = {
         "应为数字",
         "amount: 三百八十",
     ),
+    "lone surrogate escape": (
+        "document.yaml",
+        "  addressees: 各村（社区）、镇直属各单位",
+        '  addressees: "各村\\uD800社区"',
+        "含有无法识别的字符",
+        "addressees:",
+    ),
     "impossible date": (
         "document.yaml",
         "date: 2023-11-24",
