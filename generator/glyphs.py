@@ -12,7 +12,7 @@ would break a line or a page where none is meant (a YAML escape such as
 from __future__ import annotations
 
 import bisect
-import unicodedata
+import re
 from collections.abc import Iterable, Iterator
 
 from generator import model
@@ -88,13 +88,17 @@ def _texts(document: model.Document) -> Iterator[tuple[Role, str]]:
                 yield "body", text
 
 
+# Control characters (Cc) but tab and newline, the line and paragraph
+# separators (Zl, Zp), surrogates (Cs) and the non-characters.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
+
+
 def unprintable(char: str) -> bool:
-    """A control character (tab and newline aside), a line or paragraph
-    separator, a lone surrogate or a non-character."""
-    code = ord(char)
-    if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
-        return True
-    return char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+    return _UNPRINTABLE.fullmatch(char) is not None
 
 
 def _word_around(text: str, index: int) -> str:
@@ -112,8 +116,9 @@ def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Proble
     refused: set[str] = set()
     info = document.info
     for text in [text for _, text in texts] + [info.title, info.author]:
-        for index, char in enumerate(text):
-            if unprintable(char) and char not in refused:
+        for match in _UNPRINTABLE.finditer(text):
+            char, index = match.group(), match.start()
+            if char not in refused:
                 refused.add(char)
                 visible = _word_around(text, index).replace(char, "□")
                 problems.append(
@@ -127,7 +132,7 @@ def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Proble
         if primary is None:
             continue
         for index, char in enumerate(text):
-            if unprintable(char):
+            if char in refused:  # told above
                 continue
             if char.isspace() or covers(primary, char) or (char, faces[0]) in seen:
                 continue
