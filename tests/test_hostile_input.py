@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from generator import yamlio
-from generator.build import build, default_out_dir, prepare
+from generator.build import build, default_out_dir, prepare, style_for, word_template_for
 from generator.load import load_sources
 from generator.problems import DataError
 from generator.staging import STALE_AFTER
@@ -283,6 +284,41 @@ def test_a_data_set_with_any_file_replaced_validates_or_fails_in_chinese(
         assert all(p.file is not None for p in error.problems)
     finally:
         (scratch / name).write_text(original, "utf-8")
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.text(max_size=12))
+def test_any_text_in_the_data_is_written_or_refused_in_chinese(scratch: Path, text: str) -> None:
+    """Whatever characters a text holds (given as YAML escapes), the document
+    is composed and its PDF markup and DOCX are written, or it is refused in
+    Chinese: never a crash in a writer."""
+    from generator.writers.docx import write_docx
+    from generator.writers.html import pdf_html
+    from generator.writers.pdf import _DocumentHTML
+
+    document_yaml = scratch / "document.yaml"
+    original = document_yaml.read_text("utf-8")
+    line = "  addressees: 各村（社区）、镇直属各单位"
+    assert line in original
+    escaped = json.dumps("各村" + text)  # JSON's escapes are YAML's too
+    document_yaml.write_text(original.replace(line, f"  addressees: {escaped}", 1), "utf-8")
+    try:
+        try:
+            _, document, _ = prepare(scratch)
+        except DataError as error:
+            _assert_chinese(error)
+            return
+        style = style_for(scratch)
+        for html in pdf_html(document, style):
+            if html is not None:
+                _DocumentHTML(html, str(scratch))
+        write_docx(document, style, word_template_for(scratch), scratch.parent / "out.docx")
+    finally:
+        document_yaml.write_text(original, "utf-8")
 
 
 # ------------------------------------------------------------- paths in the data
