@@ -46,7 +46,6 @@ def _serve(calls: Connection, callers_end: Connection, results: Connection) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the caller's to handle
     import generator.writers.pdf  # noqa: F401  (while the caller imports the rest)
 
-    served = 0
     while True:
         try:
             fn, args, kwargs = calls.recv()
@@ -67,8 +66,7 @@ def _serve(calls: Connection, callers_end: Connection, results: Connection) -> N
         # finishes, rather than by a later collection with the next one alive.
         del outcome
         gc.collect()
-        served += 1
-        if served == 1:
+        if not gc.get_freeze_count():  # after the first document
             # What is left now stays (modules, fonts, caches): kept out of
             # later collections, which then take 4 ms instead of 33.
             gc.freeze()

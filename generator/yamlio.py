@@ -176,14 +176,12 @@ def parse_yaml(text: str, path: Path) -> Loaded:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        detail = in_chinese(error.problem or "无法解析")
+        detail = _in_chinese(error.problem or "无法解析")
         raise DataError([Problem(f"YAML 格式错误（{detail}）", path, line, column)]) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - text.rfind("\n", 0, error.position)
-        detail = f"含有不允许的特殊字符 U+{error.character:04X}"
-        if isinstance(error.character, bytes):  # undecodable input (not from read_text)
-            detail = "含有无法解码的字节"
+        detail = f"含有不允许的特殊字符 U+{error.character:04X}"  # text in, so a code point
         raise DataError([Problem(f"YAML 格式错误（{detail}）", path, line, column)]) from None
     except yaml.YAMLError as error:
         raise DataError([Problem(f"YAML 格式错误（{error}）", path)]) from None
@@ -225,7 +223,7 @@ _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def in_chinese(problem: str) -> str:
+def _in_chinese(problem: str) -> str:
     """PyYAML's problem in Chinese, when it is one people commonly make."""
     for pattern, chinese in _PROBLEMS:
         if pattern.fullmatch(problem):

@@ -67,6 +67,7 @@ from weasyprint.pdf import fonts, stream
 
 _LOCK = threading.RLock()  # the shortcuts replace module globals: one document at a time
 _state = threading.local()
+_get_hb_object_data = fonts.get_hb_object_data
 
 
 def _face_data(hb_object: Any, ot_color: str | None = None, glyph: int | None = None) -> Any:
@@ -75,9 +76,6 @@ def _face_data(hb_object: Any, ot_color: str | None = None, glyph: int | None = 
     if ot_color is None and getattr(_state, "making_font", False):
         return None
     return _get_hb_object_data(hb_object, ot_color, glyph)
-
-
-_get_hb_object_data = fonts.get_hb_object_data
 
 
 class _Font(fonts.Font):  # type: ignore[misc]
