@@ -5,7 +5,7 @@
 In one run, on this machine:
 1. `gongwen build data/wushui/2024` (DOCX and PDF) as a fresh process, --runs
    times, by turns with 3.: wall time; then --runs more for peak memory: the
-   most the command and its side process (generator/side.py writes the PDF
+   most the command and its side process (generator/build/side.py writes the PDF
    there) held together, sampled as their summed PSS (shared pages counted
    once); `gongwen --help` likewise (the CLI's own start-up);
 2. the same build in a warm process (bench/stages.py --warm: the library called
@@ -293,7 +293,7 @@ def report(results: dict[str, Any]) -> None:
         print("未安装 LibreOffice（soffice），跳过对比。")
     print(
         "\n各阶段依次在一个进程内计时；生成时 PDF 在副进程写出，"
-        "与组稿、写 DOCX 同时进行（generator/side.py）。"
+        "与组稿、写 DOCX 同时进行（generator/build/side.py）。"
     )
     print(f"{pad('各阶段耗时（秒）', 36)}  新进程    热进程")
     cold_stages = stages["cold_stage_medians"]

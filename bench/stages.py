@@ -39,19 +39,19 @@ def _timed(times: dict[str, float], name: str, call: Callable[[], T]) -> T:
 def import_times() -> dict[str, float]:
     """The imports a build needs, in the order build() makes them."""
     times: dict[str, float] = {}
-    _timed(times, "import_pipeline", lambda: __import__("generator.build"))
+    _timed(times, "import_pipeline", lambda: __import__("generator.build.pipeline"))
     _timed(times, "import_docx", lambda: __import__("generator.writers.docx"))
     _timed(times, "import_pdf", lambda: __import__("generator.writers.pdf"))
     return times
 
 
 def stage_times(dataset_dir: Path, scratch: Path) -> dict[str, float]:
-    """One build, stage by stage, as generator.build.prepare and build run them."""
-    from generator.build import style_for, word_template_for
-    from generator.compose import compose
+    """One build, stage by stage, as generator.build.pipeline.prepare and build run them."""
+    from generator.build.pipeline import style_for, word_template_for
+    from generator.compose.document import compose
     from generator.compute import compute
-    from generator.load import load_sources
-    from generator.validate import validate
+    from generator.dataset.load import load_sources
+    from generator.dataset.validate import validate
     from generator.writers.docx import write_docx
     from generator.writers.pdf import render_pdf, write_rendered
 
@@ -74,7 +74,7 @@ def peak_rss_mb() -> float:
 
 def side_peak_mb() -> float:
     """The peak RSS of the side process the builds used (0 without one)."""
-    from generator import side
+    from generator.build import side
 
     if side._side is None:
         return 0.0
@@ -92,7 +92,7 @@ def cold(dataset_dir: Path) -> dict[str, Any]:
 
 
 def warm(dataset_dir: Path, runs: int) -> dict[str, Any]:
-    from generator.build import build
+    from generator.build.pipeline import build
 
     builds: list[float] = []
     stages: dict[str, list[float]] = {name: [] for name in STAGES}

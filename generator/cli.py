@@ -11,8 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from generator import __version__, argparse_zh
-from generator.commands import build, check, diff, init, newyear, publish, verify
+from generator import __version__
+from generator.commands import argparse_zh, build, check, diff, init, newyear, publish, verify
 from generator.commands import fonts as fonts_command
 from generator.commands import lint as lint_command
 from generator.commands.report import report

@@ -2,7 +2,7 @@
 
 Like Pandoc's AST, it holds the text once, already numbered and formatted as
 it will be printed; writers decide only how it looks, never what it says.
-Styling is by role (see generator/style.py), never by font names.
+Styling is by role (see generator/style/profile.py), never by font names.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pdfminer.layout import LTChar, LTContainer, LTItem, LTLine, LTRect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 
-from generator.build import BuildResult, build
+from generator.build.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parents[1]
 WUSHUI = REPO / "data" / "wushui" / "2024"

@@ -13,7 +13,8 @@ from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
 
 from generator import __version__
-from generator.archive import (
+from generator.archive.provenance import shared_templates_used
+from generator.archive.publish import (
     PDF_VARIANT,
     Published,
     publish,
@@ -21,14 +22,13 @@ from generator.archive import (
     revisions,
     version_name,
 )
-from generator.build import BuildResult
+from generator.build.manifest import MANIFEST, files_under, sha256_of
+from generator.build.pipeline import BuildResult
 from generator.cli import main
-from generator.load import load_sources
-from generator.manifest import MANIFEST, files_under, sha256_of
+from generator.dataset.load import load_sources
+from generator.dataset.validate import validate
 from generator.paths import shared_templates
 from generator.problems import DataError
-from generator.provenance import shared_templates_used
-from generator.validate import validate
 from tests.conftest import WUSHUI, docx_paragraphs, pdf_pages_text, squeeze
 from tests.pdfa import XMP, pdfa_2u_problems, xmp
 

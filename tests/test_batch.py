@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import batch
+from generator.build import batch
 from generator.cli import main
 from generator.paths import shared_templates
 from tests.conftest import WUSHUI
@@ -57,7 +57,9 @@ def frozen_code_and_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     templates, so that someone editing them while the test runs does not make a
     data set look changed."""
     code = tmp_path / "code"
-    shutil.copytree(Path(batch.__file__).parent, code, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copytree(
+        Path(batch.__file__).parent.parent, code, ignore=shutil.ignore_patterns("*.pyc")
+    )
     templates = tmp_path / "templates-snapshot"
     shutil.copytree(shared_templates(), templates)
     monkeypatch.setattr(batch, "_PACKAGE", code)
@@ -211,16 +213,18 @@ def test_fingerprint_covers_the_generators_code_and_its_stylesheet(
 ) -> None:
     dataset = _office(tmp_path, "delta", "壬癸")
     code = tmp_path / "code"
-    shutil.copytree(Path(batch.__file__).parent, code, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copytree(
+        Path(batch.__file__).parent.parent, code, ignore=shutil.ignore_patterns("*.pyc")
+    )
     monkeypatch.setattr(batch, "_PACKAGE", code)
     original = batch.input_fingerprint(dataset)
     (code / "__pycache__").mkdir(exist_ok=True)
     (code / "__pycache__" / "extra.cpython-311.pyc").write_bytes(b"bytecode")
     assert batch.input_fingerprint(dataset) == original  # compiled, not changed
 
-    ua = code / "writers" / "ua.css"
+    ua = code / "writers" / "weasyprint_internals" / "ua.css"
     ua.write_text(ua.read_text("utf-8") + "\np { margin: 0 }\n", encoding="utf-8")
     restyled = batch.input_fingerprint(dataset)
     assert restyled != original
-    (code / "build.py").write_text("# edited\n", encoding="utf-8")
+    (code / "build" / "pipeline.py").write_text("# edited\n", encoding="utf-8")
     assert batch.input_fingerprint(dataset) not in (original, restyled)

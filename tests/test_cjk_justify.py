@@ -1,6 +1,6 @@
 """Inter-character justification measured to the hundredth of a point in the
 PDFs of the three data sets: every justified line ends flush with the text
-block, its Chinese characters evenly spaced (generator/writers/cjk_justify.py
+block, its Chinese characters evenly spaced (generator/writers/weasyprint_internals/cjk_justify.py
 places each glyph, working round WeasyPrint's rounding of glyph advances)."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 from weasyprint.text.ffi import ffi
 
 from generator import model
-from generator.build import prepare, style_for
-from generator.writers import cjk_justify
+from generator.build.pipeline import prepare, style_for
 from generator.writers.pdf import render_pdf, write_pdf
+from generator.writers.weasyprint_internals import cjk_justify
 from tests.conftest import REPO, squeeze
 from tests.test_pdf_layout import Line, Page, _blocks_as_lines, read_pdf
 

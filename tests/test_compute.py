@@ -8,11 +8,12 @@ from pathlib import Path
 
 import yaml
 
-from generator.compute import compute, subsidy_for
-from generator.load import load_sources
+from generator.compute import compute
+from generator.compute.subsidies import subsidy_for
+from generator.dataset.load import load_sources
+from generator.dataset.schema import SubsidyRule, Tier
+from generator.dataset.validate import validate
 from generator.problems import Severity
-from generator.schema import SubsidyRule, Tier
-from generator.validate import validate
 from tests.conftest import WUSHUI
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
 
-from generator.build import BuildResult
-from generator.load import load_sources
-from generator.validate import validate
+from generator.build.pipeline import BuildResult
+from generator.dataset.load import load_sources
+from generator.dataset.validate import validate
 from tests.conftest import WUSHUI, docx_xml
 
 SHIFT_DAYS = 1000

@@ -29,7 +29,7 @@ from generator.model import (
     Table,
     Title,
 )
-from generator.style import StyleProfile, load_style
+from generator.style.profile import StyleProfile, load_style
 from generator.writers.docx import write_docx
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Tests for generator/expr.py: exact Decimal results and Chinese errors only."""
+"""Tests for generator/dataset/expr.py: exact Decimal results and Chinese errors only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 import pytest
 
-from generator.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Expression, parse
+from generator.dataset.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Expression, parse
 
 
 def ev(source: str, rounding: str = decimal.ROUND_HALF_UP, **variables: object) -> Decimal:

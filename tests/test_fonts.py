@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator import fontmap
 from generator.cli import main
-from generator.style import StyleProfile, load_style
+from generator.style import fontmap
+from generator.style.profile import StyleProfile, load_style
 
 REPO = Path(__file__).resolve().parents[1]
 CONF = REPO / "templates" / "fonts" / "gongwen-aliases.conf"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
-from generator.glyphs import charset, covers, unprintable
+from generator.build.pipeline import build
+from generator.compose.glyphs import charset, covers, unprintable
 from generator.problems import DataError
 from tests.conftest import read_pdf
 

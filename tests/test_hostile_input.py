@@ -22,13 +22,13 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from generator import yamlio
-from generator.build import build, default_out_dir, prepare, style_for, word_template_for
-from generator.load import load_sources
+from generator.build.pipeline import build, default_out_dir, prepare, style_for, word_template_for
+from generator.build.staging import STALE_AFTER
+from generator.dataset import yamlio
+from generator.dataset.load import load_sources
+from generator.dataset.validate import validate
+from generator.dataset.yamlio import MAX_DEPTH, parse_yaml
 from generator.problems import DataError
-from generator.staging import STALE_AFTER
-from generator.validate import validate
-from generator.yamlio import MAX_DEPTH, parse_yaml
 from tests.conftest import WUSHUI
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -301,7 +301,7 @@ def test_any_text_in_the_data_is_written_or_refused_in_chinese(scratch: Path, te
     Chinese: never a crash in a writer."""
     from generator.writers.docx import write_docx
     from generator.writers.html import pdf_html
-    from generator.writers.pdf import _DocumentHTML
+    from generator.writers.weasyprint_internals.document import DocumentHTML
 
     document_yaml = scratch / "document.yaml"
     original = document_yaml.read_text("utf-8")
@@ -318,7 +318,7 @@ def test_any_text_in_the_data_is_written_or_refused_in_chinese(scratch: Path, te
         style = style_for(scratch)
         for html in pdf_html(document, style):
             if html is not None:
-                _DocumentHTML(html, str(scratch))
+                DocumentHTML(html, str(scratch))
         write_docx(document, style, word_template_for(scratch), scratch.parent / "out.docx")
     finally:
         document_yaml.write_text(original, "utf-8")
@@ -378,8 +378,8 @@ def test_odd_folder_names_cannot_make_a_build_write_elsewhere(
 
     monkeypatch.setattr("generator.writers.pdf.write_html", fake_pdf)
     monkeypatch.setattr("generator.writers.docx.write_docx", fake_docx)
-    monkeypatch.setattr("generator.side._free_core", lambda: False)  # the stub runs here
-    monkeypatch.setattr("generator.side._side", None)
+    monkeypatch.setattr("generator.build.side._free_core", lambda: False)  # the stub runs here
+    monkeypatch.setattr("generator.build.side._side", None)
     dataset = tmp_path / "data" / name / name
     shutil.copytree(WUSHUI, dataset)
     out = tmp_path / "out"

@@ -7,13 +7,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.build import build
+from generator.build.pipeline import build
 from generator.cli import main
 from generator.compute import compute
-from generator.load import load_sources
-from generator.schema_export import SCHEMAS, json_schema, schema_for_data_file
-from generator.validate import validate
-from generator.yamlio import load_yaml
+from generator.dataset.load import load_sources
+from generator.dataset.schema_export import SCHEMAS, json_schema, schema_for_data_file
+from generator.dataset.validate import validate
+from generator.dataset.yamlio import load_yaml
 from tests.conftest import docx_paragraphs, squeeze
 
 

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from generator.build import BuildResult
-from generator.manifest import check_folder, files_under, sha256_of
-from generator.staging import STALE_AFTER, is_stage, remove_stale_stages
+from generator.build.manifest import check_folder, files_under, sha256_of
+from generator.build.pipeline import BuildResult
+from generator.build.staging import STALE_AFTER, is_stage, remove_stale_stages
 
 GONGWEN = Path(sys.executable).parent / "gongwen"
 # When to kill: 0.2 s after the build's staging folder appears (the PDF being

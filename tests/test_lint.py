@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from weasyprint import HTML
 
-from generator.build import BuildResult
+from generator.build.pipeline import BuildResult
 from generator.cli import main
 from generator.lint import Report, Status, lint
 

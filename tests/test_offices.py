@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildResult, build
+from generator.build.pipeline import BuildResult, build
 from generator.compose.formatting import number
 from generator.compute import compute
-from generator.load import load_sources
+from generator.dataset.load import load_sources
+from generator.dataset.validate import validate
 from generator.problems import DataError, Severity
-from generator.validate import validate
 from tests.conftest import REPO, SEEDS, W, docx_paragraphs, docx_xml, pdf_pages_text, squeeze
 
 OFFICES = ("wushui", "wuhe", "lidu")

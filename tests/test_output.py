@@ -14,7 +14,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
-from generator.build import BuildResult, build
+from generator.build.pipeline import BuildResult, build
 from tests.conftest import WUSHUI, W, docx_paragraphs, docx_xml, pdf_pages_text, squeeze
 
 MM = 1440 / 25.4  # twips per millimetre

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildResult, prepare
+from generator.build.pipeline import BuildResult, prepare
 from generator.lint import Status, lint
 from generator.lint.pdf import font_embedding, read_pages
 from generator.model import AttachmentHeading, Letterhead, Title

@@ -21,9 +21,9 @@ from pdfminer.layout import LTLine
 from weasyprint.layout import inline
 
 from generator import model
-from generator.build import BuildResult, build, prepare, style_for
-from generator.writers.cjk_justify import units
+from generator.build.pipeline import BuildResult, build, prepare, style_for
 from generator.writers.pdf import write_pdf
+from generator.writers.weasyprint_internals.cjk_justify import units
 from tests import conftest
 from tests.conftest import WUSHUI, Char, squeeze
 

@@ -15,13 +15,14 @@ from weasyprint import HTML
 from weasyprint.pdf import fonts
 from weasyprint.text.fonts import get_hb_object_data
 
-from generator.build import prepare, style_for
-from generator.writers import speedups
-from generator.writers.cjk_justify import cjk_justification
+from generator.build.pipeline import prepare, style_for
 from generator.writers.css import stylesheet
 from generator.writers.html import _cdata, to_html
-from generator.writers.pdf import _DocumentHTML, write_html
-from generator.writers.speedups import weasyprint_speedups
+from generator.writers.pdf import write_html
+from generator.writers.weasyprint_internals import speedups
+from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
+from generator.writers.weasyprint_internals.document import DocumentHTML
+from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [("wushui", False), ("wushui", True), ("wuhe", False), ("lidu", False)]
@@ -35,7 +36,7 @@ def _html(office: str, own_page: bool) -> str:
 
 
 def _ua_elements() -> set[str]:
-    css = files("generator.writers").joinpath("ua.css").read_text("utf-8")
+    css = files("generator.writers.weasyprint_internals").joinpath("ua.css").read_text("utf-8")
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     selectors = " ".join(re.findall(r"([^{}]*)\{[^{}]*\}", css.split("@page")[0]))
     return set(re.findall(r"(?<![\w:.#\[-])([a-z][a-z0-9]*)\b", selectors))
@@ -71,7 +72,7 @@ def test_xml_parse_and_lean_user_agent_stylesheet_give_the_same_pdf(
 ) -> None:
     html = _html(office, own_page)
     with cjk_justification():
-        ours = _DocumentHTML(html, str(tmp_path)).render().write_pdf()
+        ours = DocumentHTML(html, str(tmp_path)).render().write_pdf()
     assert ours == _plain_pdf(office, own_page, tmp_path)
 
 
@@ -144,7 +145,7 @@ def test_the_kept_font_configuration_gives_the_same_pdf(tmp_path: Path) -> None:
     write_html(lidu, None, tmp_path / "first.pdf")  # the fonts warmed by another document
     write_html(wushui, None, tmp_path / "kept.pdf")
     with cjk_justification():
-        new = _DocumentHTML(wushui, str(tmp_path)).render().write_pdf()
+        new = DocumentHTML(wushui, str(tmp_path)).render().write_pdf()
     assert (tmp_path / "kept.pdf").read_bytes() == new
 
 
@@ -174,14 +175,14 @@ def test_used_lengths_match_weasyprints_beyond_what_the_notices_use() -> None:
 def test_the_stylesheet_can_be_kept_across_documents_and_given_as_a_user_stylesheet(
     office: str,
 ) -> None:
-    """pdf._document_stylesheet relies on this (see its docstring)."""
+    """document._document_stylesheet relies on this (see its docstring)."""
     css = stylesheet(style_for(ROOT / "data" / office / "2024"))
     for tied in ("@font-face", "@counter-style", "!important", "@import"):
         assert tied not in css
 
 
 def test_the_stylesheet_is_parsed_once_for_documents_alike(tmp_path: Path) -> None:
-    from generator.writers.pdf import _document_stylesheet
+    from generator.writers.weasyprint_internals.document import _document_stylesheet
 
     html = _html("lidu", False)
     write_html(html, None, tmp_path / "first.pdf")

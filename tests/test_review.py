@@ -1,4 +1,4 @@
-"""gongwen check's warnings about what is probably a mistake (generator/review.py)."""
+"""gongwen check's warnings about what is probably a mistake (generator/yearly/review.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.load import load_sources
-from generator.newyear import new_year
+from generator.dataset.load import load_sources
+from generator.dataset.validate import validate
 from generator.problems import Problem, Severity
-from generator.review import review
-from generator.validate import validate
+from generator.yearly.newyear import new_year
+from generator.yearly.review import review
 from tests.conftest import WUSHUI
 from tests.yearly_data import edit, next_year_filled_in
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.data_model_doc import data_model_markdown
-from generator.schema_export import (
+from generator.dataset.data_model_doc import data_model_markdown
+from generator.dataset.schema_export import (
     SCHEMAS,
     json_schema,
     schema_file_name,
     schema_for_data_file,
     schema_text,
 )
-from generator.schema_refs import schema_ref
-from generator.yamlio import load_yaml
+from generator.dataset.schema_refs import schema_ref
+from generator.dataset.yamlio import load_yaml
 from tests.conftest import REPO
 
 DATA_FILES = sorted(

@@ -1,4 +1,4 @@
-"""The side process that writes the DOCX beside the PDF (generator/side.py)."""
+"""The side process that writes the DOCX beside the PDF (generator/build/side.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import side
+from generator.build import side
 
 pytestmark = pytest.mark.skipif(not side._free_core(), reason="needs two cores and fork")
 
@@ -46,7 +46,7 @@ def test_a_killed_side_process_is_replaced_and_the_work_still_done() -> None:
 def test_the_side_process_ends_when_its_caller_is_killed(tmp_path: Path) -> None:
     script = (
         "import os, time\n"
-        "from generator import side\n"
+        "from generator.build import side\n"
         "from tests.test_side import _in_side_process\n"
         "print(side.beside(_in_side_process)(), flush=True)\n"
         "time.sleep(60)\n"
@@ -80,7 +80,7 @@ def test_a_build_after_a_change_of_folder_writes_where_it_is_asked(
 ) -> None:
     """The side process keeps the folder it was started in: build() hands it
     absolute paths."""
-    from generator.build import build
+    from generator.build.pipeline import build
     from tests.conftest import WUSHUI
 
     side.start()
@@ -97,7 +97,7 @@ def test_a_build_after_a_change_of_folder_writes_where_it_is_asked(
 def test_the_side_process_writes_the_same_bytes_as_this_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.build import build
+    from generator.build.pipeline import build
     from tests.conftest import WUSHUI
 
     beside = build(WUSHUI, tmp_path / "beside")

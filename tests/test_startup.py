@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_cli_starts_without_loading_the_pipeline() -> None:
     """`gongwen --help` (and the start of every command) imports no writer,
     WeasyPrint, python-docx, pydantic or Jinja2: commands import them in run()."""
-    heavy = ("generator.build", "weasyprint", "docx", "pydantic", "jinja2", "tqdm")
+    heavy = ("generator.build.pipeline", "weasyprint", "docx", "pydantic", "jinja2", "tqdm")
     code = f"import sys, generator.cli; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -24,14 +24,14 @@ def test_the_cli_starts_without_loading_the_pipeline() -> None:
 
 
 def test_archive_default_of_the_commands_is_the_archive_modules() -> None:
-    from generator.archive import DEFAULT_ARCHIVE
+    from generator.archive.publish import DEFAULT_ARCHIVE
     from generator.commands import publish, verify
 
     assert publish.ARCHIVE == verify.ARCHIVE == str(DEFAULT_ARCHIVE)
 
 
 def test_weasyprint_is_loaded_with_its_libraries_and_the_lookup_restored() -> None:
-    """generator/writers/fastload.py answers WeasyPrint's library lookups
+    """generator/writers/weasyprint_internals/fastload.py answers WeasyPrint's library lookups
     without subprocesses: every library it needs, HarfBuzz's subsetter (fast
     font subsetting) included, is still loaded, and ctypes is left as it was."""
     code = (
@@ -50,16 +50,16 @@ def test_weasyprint_is_loaded_with_its_libraries_and_the_lookup_restored() -> No
 
 
 def test_with_a_side_process_the_builder_never_imports_weasyprint(tmp_path: Path) -> None:
-    """The PDF is laid out in the side process (generator/side.py), which
+    """The PDF is laid out in the side process (generator/build/side.py), which
     imports WeasyPrint while this one composes the document and writes the DOCX."""
-    from generator import side
+    from generator.build import side
 
     if not side._free_core():
         pytest.skip("needs two cores and fork")
     code = (
         "import sys\nfrom pathlib import Path\n"
-        "from generator import side\nside.start()\n"
-        "from generator.build import build\n"
+        "from generator.build import side\nside.start()\n"
+        "from generator.build.pipeline import build\n"
         f"result = build(Path('data/wushui/2024'), Path({str(tmp_path)!r}))\n"
         "print('weasyprint' in sys.modules, sorted(f.format for f in result.files))"
     )
@@ -74,7 +74,13 @@ def test_the_side_process_loads_no_pipeline_and_no_pydantic() -> None:
     """What the side process imports (the PDF writer) and what it unpickles
     (writers.write_html_later, strings) need neither pydantic nor the pipeline:
     it is ready to lay out while the caller is still composing."""
-    heavy = ("pydantic", "generator.style", "generator.build", "generator.compose", "docx")
+    heavy = (
+        "pydantic",
+        "generator.style.profile",
+        "generator.build.pipeline",
+        "generator.compose",
+        "docx",
+    )
     code = (
         "import sys, pickle, generator.writers.pdf\n"
         "from generator.writers import write_html_later\n"

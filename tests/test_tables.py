@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.build import build
+from generator.build.pipeline import build
 from generator.compose.tables import header_rows
+from generator.dataset.schema import Column
 from generator.model import Cell
-from generator.schema import Column
 from tests.conftest import W, docx_xml, pdf_pages_text
 
 SUBSIDY_TABLE = """\

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from generator import newyear
-from generator.build import build
-from generator.checklist import checklist
+from generator.build.pipeline import build
 from generator.cli import main
-from generator.compare import Comparison, compare
-from generator.compare.data import Change
-from generator.compare.terminal import render
-from generator.newyear import new_year, next_year, shift_years
-from generator.yamledit import scan
-from generator.yamlio import load_yaml
+from generator.dataset.yamlio import load_yaml
+from generator.yearly import newyear
+from generator.yearly.checklist import checklist
+from generator.yearly.diff import Comparison, compare
+from generator.yearly.diff.data import Change
+from generator.yearly.diff.terminal import render
+from generator.yearly.newyear import new_year, next_year, shift_years
+from generator.yearly.yamledit import scan
 from tests.conftest import WUSHUI, docx_paragraphs
 from tests.yearly_data import edit, fill_in, hashes, next_year_filled_in
 

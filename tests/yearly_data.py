@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from generator.newyear import new_year
+from generator.yearly.newyear import new_year
 
 
 def edit(path: Path, old: str, new: str) -> None:

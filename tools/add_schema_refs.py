@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from generator.schema_refs import with_schema_ref
+from generator.dataset.schema_refs import with_schema_ref
 
 
 def main(argv: list[str]) -> int:

@@ -1,5 +1,5 @@
 """Regenerate templates/schemas/*.schema.json and docs/data-model.md from the
-pydantic models (run after changing generator/schema.py):
+pydantic models (run after changing generator/dataset/schema.py):
 
     .venv/bin/python tools/make_schemas.py
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.data_model_doc import data_model_markdown
-from generator.schema_export import SCHEMAS, schema_file_name, schema_text
+from generator.dataset.data_model_doc import data_model_markdown
+from generator.dataset.schema_export import SCHEMAS, schema_file_name, schema_text
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -24,7 +24,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
-from generator.style import Role, StyleProfile, load_style
+from generator.style.profile import Role, StyleProfile, load_style
 from generator.writers import ooxml
 from generator.writers.docx import char_style_name, line_pitch_twips, style_name
 

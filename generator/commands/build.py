@@ -1,5 +1,5 @@
 """gongwen build: the whole document, DOCX and PDF, of one data set; or of every
-data set below a folder (generator/batch.py), in parallel, unchanged ones skipped.
+data set below a folder (generator/build/batch.py), in parallel, unchanged ones skipped.
 
 The pipeline is imported when the command runs, not when the CLI starts, so
 that `gongwen --help` does not load WeasyPrint and python-docx.
@@ -16,7 +16,7 @@ from generator.commands.report import report
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.batch import find_datasets, is_dataset
+    from generator.build.batch import find_datasets, is_dataset
 
     path = Path(args.dataset)
     out = Path(args.out) if args.out else None
@@ -28,11 +28,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _single(dataset: Path, out: Path | None, strict: bool) -> int:
-    from generator import side
+    from generator.build import side
 
     side.start()  # while this process is small, before the imports below
-    from generator.batch import input_fingerprint, is_dataset, record_fingerprint
-    from generator.build import build
+    from generator.build.batch import input_fingerprint, is_dataset, record_fingerprint
+    from generator.build.pipeline import build
 
     try:
         fingerprint = input_fingerprint(dataset, strict) if is_dataset(dataset) else None
@@ -51,7 +51,7 @@ def _single(dataset: Path, out: Path | None, strict: bool) -> int:
 def _batch(datasets: list[Path], out: Path | None, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from generator.batch import Item, Outcome, describe, run_batch
+    from generator.build.batch import Item, Outcome, describe, run_batch
 
     tqdm.monitor_interval = 0  # no monitor thread: the worker pool forks this process
     bar = tqdm(

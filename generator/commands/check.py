@@ -1,5 +1,5 @@
 """gongwen check: validation alone, every problem at once, nothing written;
-then warnings about what is probably a mistake (generator/review.py).
+then warnings about what is probably a mistake (generator/yearly/review.py).
 
 The pipeline is imported in run(), so that the CLI starts quickly."""
 
@@ -15,8 +15,8 @@ from generator.problems import DataError, Severity
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.build import prepare
-    from generator.review import load_previous, review
+    from generator.build.pipeline import prepare
+    from generator.yearly.review import load_previous, review
 
     dataset, _, warnings = prepare(Path(args.dataset), strict=args.strict)
     previous, notes = load_previous(dataset)

@@ -12,7 +12,7 @@ from typing import Any
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.compare import compare, htmlpage, terminal
+    from generator.yearly.diff import compare, htmlpage, terminal
 
     comparison = compare(Path(args.old), Path(args.new))
     if args.format == "html":

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from generator.paths import shared_templates
 
 if TYPE_CHECKING:  # imported in run(): see generator/commands/__init__.py
-    from generator import fontmap
+    from generator.style import fontmap
 
 ROLE_NAMES = {
     "body": "正文",
@@ -34,9 +34,9 @@ def _where(match: fontmap.Match) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator import fontmap
-    from generator.build import style_for
-    from generator.style import load_style
+    from generator.build.pipeline import style_for
+    from generator.style import fontmap
+    from generator.style.profile import load_style
 
     if args.dataset:
         style = style_for(Path(args.dataset))

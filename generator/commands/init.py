@@ -8,7 +8,7 @@ from typing import Any
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.scaffold import scaffold
+    from generator.yearly.scaffold import scaffold
 
     target = Path(args.dir)
     written = scaffold(target, args.name, args.year)

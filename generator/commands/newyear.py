@@ -10,8 +10,8 @@ from typing import Any
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.checklist import checklist
-    from generator.newyear import new_year
+    from generator.yearly.checklist import checklist
+    from generator.yearly.newyear import new_year
 
     result = new_year(Path(args.dataset))
     print(f"已建立 {result.target}（由 {result.source} 复制 {result.files} 个文件）。")

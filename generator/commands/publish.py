@@ -8,11 +8,11 @@ from typing import Any
 
 from generator.commands.report import report
 
-ARCHIVE = "archive"  # generator.archive.DEFAULT_ARCHIVE; importing that loads the pipeline
+ARCHIVE = "archive"  # generator.archive.publish.DEFAULT_ARCHIVE; importing that loads the pipeline
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.archive import PDF_VARIANT, publish
+    from generator.archive.publish import PDF_VARIANT, publish
 
     result = publish(Path(args.dataset), Path(args.archive), strict=args.strict)
     report(result.warnings)

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ARCHIVE = "archive"  # generator.archive.DEFAULT_ARCHIVE; importing that loads the pipeline
+ARCHIVE = "archive"  # generator.archive.publish.DEFAULT_ARCHIVE; importing that loads the pipeline
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.manifest import check_folder, find_versions
+    from generator.build.manifest import check_folder, find_versions
 
     root = Path(args.path)
     if not root.is_dir():

@@ -1,5 +1,2 @@
-"""Stage 4, compose: render the prose templates and build the document model."""
-
-from generator.compose.document import compose
-
-__all__ = ["compose"]
+"""Stage 4, compose: the prose templates rendered and the document model built
+(document.py), then checked for characters the fonts cannot print (glyphs.py)."""

@@ -21,6 +21,7 @@ from generator.compose.markup import MarkupError, parse
 from generator.compose.tables import roster_model, table_model
 from generator.compose.titles import break_title
 from generator.compute import Computed
+from generator.dataset.validate import Dataset, problem_at
 from generator.model import (
     Addressee,
     AttachmentHeading,
@@ -40,8 +41,7 @@ from generator.model import (
 )
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem, Severity
-from generator.style import StyleProfile
-from generator.validate import Dataset, problem_at
+from generator.style.profile import StyleProfile
 
 # 附件2, 附表 in the prose, but not the 附件说明 itself (附件：).
 _MENTION = re.compile(r"(附件|附表)(\d*)(?!：)")

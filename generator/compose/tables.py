@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.compose import formatting
-from generator.compute import ComputedTable
-from generator.layout import text_width
+from generator.compute.tables import ComputedTable
+from generator.dataset.schema import Column, LeadingGroup
 from generator.model import Align, Cell, Table
-from generator.schema import Column, LeadingGroup
+from generator.style.layout import text_width
 
 _ALIGN_BY_KIND = {"integer": Align.RIGHT, "decimal": Align.RIGHT, "names": Align.LEFT}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from generator.layout import text_width
+from generator.style.layout import text_width
 
 _PHRASE_STARTS = ("关于", "《", "的通知", "的通报", "的意见", "的决定", "的批复")
 _WORDS = (

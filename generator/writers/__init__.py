@@ -1,5 +1,6 @@
-"""Stage 5: writers render the one document model as DOCX (docx.py) and as PDF
-(pdf.py, through html.py and css.py)."""
+"""Stage 5, write: the one document model as DOCX (docx.py, raw XML in
+ooxml.py) and as PDF (pdf.py, through html.py and css.py, laid out by
+WeasyPrint; what we do inside WeasyPrint is in weasyprint_internals/)."""
 
 from __future__ import annotations
 

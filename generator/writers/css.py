@@ -4,7 +4,7 @@ The body is set on the GB/T 9704 grid: the line pitch is the DOCX's
 (Page.line_pitch_pt, 28.95 pt), so a page holds lines_per_page lines, and a
 small negative letter-spacing fits chars_per_line characters to a line; every
 indent counted in characters counts in the grid's character pitch. Justified
-lines end flush between characters (generator/writers/cjk_justify.py).
+lines end flush between characters (generator/writers/weasyprint_internals/cjk_justify.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # not at run time: pdf.py takes IMPRINT_ID without pydantic
-    from generator.style import Role, StyleProfile
+    from generator.style.profile import Role, StyleProfile
 
 IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
 IMPRINT_THIN_MM = 0.25  # the rules between

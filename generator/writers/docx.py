@@ -27,7 +27,6 @@ from docx.text.paragraph import Paragraph as WordParagraph
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator import layout
 from generator.model import (
     Addressee,
     Align,
@@ -46,7 +45,8 @@ from generator.model import (
     Table,
     Title,
 )
-from generator.style import MM_TO_PT, Role, StyleProfile
+from generator.style import layout
+from generator.style.profile import MM_TO_PT, Role, StyleProfile
 from generator.writers import ooxml
 
 HEADING_ROLES: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from generator import layout, model
-from generator.style import StyleProfile
+from generator import model
+from generator.style import layout
+from generator.style.profile import StyleProfile
 from generator.writers.css import IMPRINT_ID, chars, stylesheet
 
 

@@ -7,102 +7,28 @@ document is laid out a second time with the 版记 on an even page of its own
 (WeasyPrint inserts a blank page before it when needed). Neither that page nor
 a blank one carries a page number (css.py); a page the 版记 shares with text
 keeps its number.
+
+What this writer does inside WeasyPrint lives in weasyprint_internals/.
 """
 
 from __future__ import annotations
 
-import threading
-from functools import cache, lru_cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree
 
-from generator.writers.fastload import import_weasyprint
-
-import_weasyprint()  # before the first import of WeasyPrint: see fastload.py
-
-import cssselect2  # noqa: E402
-from weasyprint import CSS, HTML  # noqa: E402
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
-
-from generator.writers.cjk_justify import cjk_justification  # noqa: E402
-from generator.writers.css import IMPRINT_ID  # noqa: E402
-from generator.writers.speedups import weasyprint_speedups  # noqa: E402
+from generator.writers.css import IMPRINT_ID
+from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
+from generator.writers.weasyprint_internals.document import DocumentHTML, font_configuration
+from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
 
 if TYPE_CHECKING:
     from generator.model import Document
-    from generator.style import StyleProfile
-
-
-@cache
-def _user_agent_stylesheet() -> Any:
-    return CSS(string=files("generator.writers").joinpath("ua.css").read_text("utf-8"))
-
-
-@lru_cache(maxsize=8)
-def _document_stylesheet(css: str) -> Any:
-    """The stylesheet of our HTML, parsed once: html.py writes the same one
-    for every notice of a style profile. A CSS object serves any number of
-    documents; ours has no @font-face or @counter-style rules, the only ones
-    that would tie it to one document's font configuration or counters."""
-    return CSS(string=css)
-
-
-class _DocumentHTML(HTML):  # type: ignore[misc]
-    """Our HTML, parsed as XML, with the user-agent stylesheet for just the
-    elements html.py writes (see ua.css); _ua_stylesheets is WeasyPrint's
-    (pinned) hook.
-
-    html.py writes polyglot markup, so expat gives the tree WeasyPrint's HTML5
-    parser would, in 0.3 ms instead of 13 for the notice. The attributes are
-    set as HTML.__init__ sets them for a string without a <base> element
-    (WeasyPrint 70).
-
-    Its <style> element is taken out and its stylesheet, parsed once per
-    process, given to render() as a user stylesheet: its rules still beat the
-    user agent's and yield to the style attributes, the only author styles
-    left (none is !important)."""
-
-    def __init__(self, markup: str, base_url: str) -> None:
-        root = ElementTree.fromstring(markup)
-        head = root.find("head")
-        style = head.find("style") if head is not None else None
-        self._stylesheets: list[Any] = []
-        if head is not None and style is not None:
-            head.remove(style)
-            self._stylesheets.append(_document_stylesheet(style.text or ""))
-        self.base_url = base_url
-        self.url_fetcher = URLFetcher()
-        self.media_type = "print"
-        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        self.etree_element = self.wrapper_element.etree_element
-
-    def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
-        return [_user_agent_stylesheet()]
-
-    def render(self, **options: Any) -> Any:
-        return super().render(stylesheets=self._stylesheets, **options)
-
-
-_thread = threading.local()
-
-
-def _fonts() -> Any:
-    """This thread's font configuration, kept across documents. WeasyPrint
-    makes a new one per render unless given one: a new Pango font map, every
-    face loaded and every glyph measured again, a fifth of a warm build. Our
-    HTML has no @font-face rules, the only state a document adds to it; a
-    face installed while the process runs is seen by the next process."""
-    if not hasattr(_thread, "fonts"):
-        _thread.fonts = FontConfiguration()
-    return _thread.fonts
+    from generator.style.profile import StyleProfile
 
 
 def _layout(html: str, base_url: Path) -> Any:
     with weasyprint_speedups(), cjk_justification():
-        return _DocumentHTML(html, str(base_url)).render(font_config=_fonts())
+        return DocumentHTML(html, str(base_url)).render(font_config=font_configuration())
 
 
 def write_rendered(rendered: Any, out: Path, pdf_variant: str | None = None) -> None:

@@ -1,0 +1,311 @@
+"""Batches: every data set below a folder, built in parallel, unchanged ones skipped.
+
+A data set is a folder holding document.yaml and policy.yaml. Each one is
+built where a single build puts it (output/<office>/<year>/, or under
+--out DIR/<office>/<year>/), by a pool of worker processes, one per core.
+
+A data set is skipped when nothing its documents depend on has changed since
+its last build. Its input fingerprint is a sha256 over the sorted relative
+paths and contents of every file of the data set, of the shared templates
+(notice wording, style profile, Word template), of the generator's own source
+files, and over the package version and the --strict flag. After a build by
+`gongwen build` (batch or single) the fingerprint is written to `.inputs` in
+the output folder (atomically, after the build has moved its files into place)
+together with the sha256 of the manifest.json it goes with. A data set is up
+to date when the recorded fingerprint is today's, the manifest is the recorded
+one and every file it lists is there with the listed sha256: if anything else
+(generator.build.pipeline.build called directly, a person) has changed the output
+folder since, the data set is built again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.context
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from generator import __version__
+from generator.paths import shared_templates
+from generator.problems import DataError, Problem
+
+MARKERS = ("document.yaml", "policy.yaml")
+FINGERPRINT_FILE = ".inputs"
+MANIFEST = "manifest.json"
+_PACKAGE = Path(__file__).resolve().parent.parent  # generator/
+
+
+class Outcome(StrEnum):
+    BUILT = "已生成"
+    SKIPPED = "未变，跳过"
+    FAILED = "失败"
+
+
+@dataclass(frozen=True)
+class Item:
+    """What became of one data set of a batch."""
+
+    dataset: Path
+    out_dir: Path
+    outcome: Outcome
+    pages: int = 0
+    warnings: tuple[Problem, ...] = ()
+    errors: tuple[Problem, ...] = ()
+
+
+@dataclass
+class Summary:
+    items: list[Item] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for item in self.items if item.outcome is outcome)
+
+    @property
+    def failed(self) -> bool:
+        return self.count(Outcome.FAILED) > 0
+
+
+# --- finding data sets ---
+
+
+def is_dataset(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in MARKERS)
+
+
+def find_datasets(root: Path) -> list[Path]:
+    """Every data set at or below root, sorted; hidden folders are left out and
+    a data set's own subfolders (tables/) are not searched."""
+    if is_dataset(root):
+        return [root]
+    found: list[Path] = []
+    for folder, subfolders, _ in os.walk(root):
+        here = Path(folder)
+        if here != root and is_dataset(here):
+            found.append(here)
+            subfolders.clear()
+            continue
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+    return sorted(found)
+
+
+def out_dir_for(dataset: Path, out_root: Path | None) -> Path:
+    """output/<office>/<year>/, or <out_root>/<office>/<year>/."""
+    resolved = dataset.resolve()
+    return (out_root or Path("output")) / resolved.parent.name / resolved.name
+
+
+# --- fingerprints ---
+
+
+def _files(root: Path) -> Iterator[Path]:
+    """Regular files below root, hidden files and folders, editor lock files
+    (~$name) and __pycache__ left out."""
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [n for n in subfolders if not n.startswith(".") and n != "__pycache__"]
+        for name in names:
+            if name.startswith((".", "~$")):
+                continue
+            yield Path(folder) / name
+
+
+def _digest_tree(digest: hashlib._Hash, label: str, root: Path) -> None:
+    for path in sorted(_files(root), key=lambda p: p.relative_to(root).as_posix()):
+        data = path.read_bytes()
+        name = f"{label}/{path.relative_to(root).as_posix()}".encode()
+        digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
+        digest.update(data)
+
+
+def shared_fingerprint(strict: bool = False) -> str:
+    """sha256 over what every data set depends on: the shared templates, the
+    generator's files (its source, and data such as writers/ua.css), its
+    version and --strict."""
+    digest = hashlib.sha256()
+    digest.update(f"gongwen {__version__} strict={strict}\n".encode())
+    _digest_tree(digest, "templates", shared_templates())
+    _digest_tree(digest, "generator", _PACKAGE)
+    return digest.hexdigest()
+
+
+def input_fingerprint(dataset: Path, strict: bool = False, shared: str | None = None) -> str:
+    """sha256 over everything a data set's documents depend on (see the module
+    doc); shared: shared_fingerprint(strict), when already known."""
+    digest = hashlib.sha256()
+    digest.update((shared or shared_fingerprint(strict)).encode())
+    _digest_tree(digest, "dataset", dataset)
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def is_up_to_date(out_dir: Path, fingerprint: str) -> bool:
+    """Whether out_dir holds the outputs of a build from inputs with this fingerprint."""
+    try:
+        recorded = json.loads((out_dir / FINGERPRINT_FILE).read_text("utf-8"))
+        if recorded.get("inputs") != fingerprint:
+            return False
+        if recorded.get("manifest") != _sha256(out_dir / MANIFEST):
+            return False
+        manifest = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+        return all(
+            _sha256(out_dir / entry["path"]) == entry["sha256"] for entry in manifest["files"]
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def record_fingerprint(out_dir: Path, fingerprint: str) -> None:
+    """Write .inputs for the build just finished, atomically (a temporary file
+    renamed over the old one)."""
+    record = {"inputs": fingerprint, "manifest": _sha256(out_dir / MANIFEST)}
+    temporary = out_dir / f"{FINGERPRINT_FILE}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, out_dir / FINGERPRINT_FILE)
+
+
+# --- building ---
+
+_Job = tuple[Path, Path, bool, str | None]  # data set, output folder, strict, fingerprint
+# A worker process builds this many data sets, then a fresh one takes over: a
+# process's memory creeps up by about 0.15 MB a build (WeasyPrint, Pango), and
+# a batch of hundreds of offices should stay as small as one build.
+TASKS_PER_WORKER = 40
+_PRELOAD = ("generator.build.batch", "generator.build.pipeline", "generator.writers.docx", "generator.writers.pdf")
+
+
+def build_recorded(
+    dataset: Path, out_dir: Path, strict: bool = False, fingerprint: str | None = None
+) -> Item:
+    """Build one data set and record its input fingerprint (computed here unless
+    given); never raises for a bad data set: its problems are in the item."""
+    from generator.build.pipeline import build
+
+    try:
+        # Taken before the build: an input edited during the build makes the
+        # recorded fingerprint stale, so the next batch builds it again.
+        if fingerprint is None:
+            with contextlib.suppress(OSError):  # an unreadable file: build() reports it
+                fingerprint = input_fingerprint(dataset, strict)
+        result = build(dataset, out_dir, strict=strict)
+        if fingerprint is not None:
+            record_fingerprint(out_dir, fingerprint)
+    except DataError as error:
+        return Item(dataset, out_dir, Outcome.FAILED, errors=tuple(error.problems))
+    except Exception as error:  # a bug or a system error: the other data sets still build
+        message = f"内部错误（{type(error).__name__}）：{error}"
+        return Item(dataset, out_dir, Outcome.FAILED, errors=(Problem(message, dataset),))
+    pages = max((file.pages for file in result.files), default=0)
+    return Item(dataset, out_dir, Outcome.BUILT, pages, warnings=result.warnings)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def run_batch(
+    datasets: Sequence[Path],
+    out_root: Path | None = None,
+    *,
+    strict: bool = False,
+    force: bool = False,
+    workers: int | None = None,
+    on_item: Callable[[Item], None] | None = None,
+) -> Summary:
+    """Build the data sets that changed (all of them with force), `workers`
+    at a time; on_item is called in this process as each one is done."""
+    summary = Summary()
+
+    def done(item: Item) -> None:
+        summary.items.append(item)
+        if on_item is not None:
+            on_item(item)
+
+    todo: list[_Job] = []
+    owners: dict[Path, Path] = {}
+    shared = shared_fingerprint(strict)
+    for dataset in datasets:
+        out_dir = out_dir_for(dataset, out_root)
+        owner = owners.setdefault(out_dir.resolve(), dataset)
+        if owner != dataset:
+            clash = Problem(f"与数据集 {owner} 的输出目录相同：{out_dir}，未生成", dataset)
+            done(Item(dataset, out_dir, Outcome.FAILED, errors=(clash,)))
+            continue
+        try:
+            fingerprint: str | None = input_fingerprint(dataset, strict, shared)
+        except OSError:  # an unreadable file: the build reports it
+            fingerprint = None
+        if not force and fingerprint and is_up_to_date(out_dir, fingerprint):
+            done(Item(dataset, out_dir, Outcome.SKIPPED))
+        else:
+            todo.append((dataset, out_dir, strict, fingerprint))
+
+    workers = min(workers or default_workers(), len(todo))
+    if len(todo) <= 1 or (workers == 1 and len(todo) <= TASKS_PER_WORKER):
+        for job in todo:  # here: a pool's start-up would cost more than it saves
+            done(build_recorded(*job))
+    else:
+        for item in _in_pool(todo, workers):
+            done(item)
+    summary.items.sort(key=lambda item: str(item.dataset))
+    return summary
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fork server that has imported the pipeline and
+    the writers once (spawned ones where there is no fork server)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(_PRELOAD))
+    return context
+
+
+def _in_pool(todo: Sequence[_Job], workers: int) -> Iterator[Item]:
+    """The items in the order they are finished, built by `workers` processes.
+
+    A pool builds at most TASKS_PER_WORKER data sets per worker, then the next
+    pool's fresh workers take over. (ProcessPoolExecutor's own
+    max_tasks_per_child hangs on Python 3.11 once a worker retires.)"""
+    context = _pool_context()
+    per_pool = workers * TASKS_PER_WORKER
+    for start in range(0, len(todo), per_pool):
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending = {pool.submit(build_recorded, *job): job for job in todo[start:][:per_pool]}
+            try:
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        dataset, out_dir, _, _ = pending.pop(future)
+                        try:
+                            yield future.result()
+                        except BrokenProcessPool:
+                            message = "生成进程意外退出（内存不足或被终止），未生成"
+                            problem = Problem(message, dataset)
+                            yield Item(dataset, out_dir, Outcome.FAILED, errors=(problem,))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+
+def describe(item: Item) -> list[str]:
+    """Lines for a person about one data set: what happened, then its problems."""
+    if item.outcome is Outcome.BUILT:
+        head = f"已生成：{item.dataset} → {item.out_dir}（{item.pages} 页）"
+    elif item.outcome is Outcome.SKIPPED:
+        head = f"未变，跳过：{item.dataset}（{item.out_dir}）"
+    else:
+        head = f"失败：{item.dataset}（{len(item.errors)} 处错误）"
+    return [head, *(f"  {problem}" for problem in (*item.errors, *item.warnings))]

@@ -1,0 +1,102 @@
+"""What the PDF writer does inside WeasyPrint: everything that depends on
+WeasyPrint's internals, in one place. Importing this package imports
+WeasyPrint the fast way (fastload.py).
+
+Pinned in pyproject.toml: WeasyPrint 70.0, pydyf 0.13.0, cssselect2 0.10.1.
+Upgrading any of them means checking every item below, then running
+tests/test_pdf_speedups.py (the same bytes as WeasyPrint's plain route) and
+tests/test_cjk_justify.py.
+
+- fastload.py: WeasyPrint imported without ``ctypes.util.find_library``'s
+  subprocesses, and with ``fontTools.subset`` as a lazy module.
+- document.py: our HTML as a ``weasyprint.HTML`` parsed as XML, its
+  stylesheet parsed once, one ``FontConfiguration`` per thread.
+- ua.css: WeasyPrint's user-agent stylesheet cut down to our elements.
+- cjk_justify.py: Chinese lines justified between characters.
+- speedups.py: fonts not copied, faces subset and streams compressed in a
+  thread pool, used lengths resolved in one loop.
+
+Internals relied on, by module:
+
+fastload.py
+- ``weasyprint.text.ffi`` opens each library through cffi's ``ffi.dlopen``
+  with a list of names that, on Linux, holds its soname; cffi hands a name it
+  cannot open to ``ctypes.util.find_library``, looked up as a module
+  attribute;
+- ``weasyprint.pdf.fonts`` imports ``fontTools.subset`` at its top and uses it
+  only where HarfBuzz's subsetter is missing.
+
+document.py and ua.css
+- ``HTML.__init__`` for a string without a <base> element sets just
+  ``base_url``, ``url_fetcher`` (a ``weasyprint.urls.URLFetcher``),
+  ``media_type``, ``wrapper_element`` (``cssselect2.ElementWrapper.from_html_root``)
+  and ``etree_element``; ``HTML._ua_stylesheets(forms)`` is the hook for the
+  user-agent stylesheets; ``render(stylesheets=…, font_config=…)``;
+- ``weasyprint/css/html5_ua.css``: ua.css copies its rules for our elements,
+  unchanged and in order;
+- ``FontConfiguration`` holds no per-document state for HTML without
+  @font-face rules.
+
+cjk_justify.py
+- ``weasyprint.layout.inline.justify_line(context, line, extra_width)``, looked
+  up as a module global by ``text_align`` in the same module, called with the
+  line box before the line is moved into place, and only for lines that are
+  justified (not a paragraph's last line under ``text-align: justify``);
+- the box tree: ``LineBox`` and ``InlineBox`` with ``children`` (a list the
+  line owns), ``position_x`` and ``width``; ``TextBox`` with ``text``,
+  ``style`` and ``pango_layout`` (a deactivated ``Layout`` that still holds
+  ``text``, ``justification_spacing`` and ``max_width``); ``translate`` on
+  atomic inline boxes;
+- ``weasyprint.text.line_break.Layout``: ``Layout(style, justification_spacing,
+  max_width)``, ``setup(style)``, ``set_text(text, justify=True)`` and
+  ``get_first_line()``, its ``layout`` and ``text``; ``draw.text.draw_text``
+  calls its ``reactivate(style)`` before drawing (which shapes the text anew)
+  and ``deactivate()`` after; ``draw_first_line`` sets single-paragraph mode
+  (a no-op when already set) and changes the layout otherwise only for
+  ellipses, which the document never asks for;
+- ``draw_first_line``'s arithmetic, replicated by ``_fit``: per run,
+  ``font_size`` is ``text.fonts.get_pango_font_key(font)[2]`` (the style's
+  font size before Pango 1.48.2); per glyph, ``offset = x_offset /
+  font_size`` written as is before the glyph, the PDF advance
+  ``logical_width = round(logical extents width * 1000 * FROM_UNITS /
+  font_size)``, ``kerning = logical_width + offset - width * 1000 *
+  FROM_UNITS / font_size`` written as ``int(kerning)`` unless zero; an empty
+  glyph is written as a move of ``-width / font_size``; nothing else reads
+  the edited advances and x offsets; bitmap and colour faces, written
+  otherwise, are not used;
+- ``pdf.stream.Stream.add_font`` keeps one ``logical_width`` per glyph and
+  face, from the size it is first drawn at; ``_PdfAdvances`` likewise, from
+  the size it first meets. The faces used (Fandol, Noto CJK) round every
+  advance alike from 10.5 to 36 pt; were one not to, a glyph whose
+  adjustment is under 1/1000 em could land 1/1000 em off;
+- the Pango structures as ``text.ffi`` declares them: a layout line's
+  ``runs``, each a glyph item with its ``item`` (``offset``,
+  ``analysis.font``, ``analysis.level``) and glyph string (``num_glyphs``,
+  ``log_clusters`` and the ``PangoGlyphInfo`` array, read and written in
+  bulk).
+
+speedups.py
+- ``pdf.stream.Font``, the class ``Stream.add_font`` instantiates, looked up
+  as a module global; ``pdf.fonts.Font`` sets ``file_content`` once in
+  ``__init__`` from ``get_hb_object_data(self.hb_face)`` (a module global of
+  ``pdf.fonts``), replaces it after subsetting, and reads it only after;
+- ``pdf.build_fonts_dictionary(pdf, fonts, compress, subset, options)``, a
+  module global of ``pdf``, calls ``clean(to_unicode, options["hinting"])``
+  on the first font of each ``hash`` that is not ``bitmap``, with the
+  ``to_unicode`` of all of them merged when ``subset`` is set and it is not
+  ``used_in_forms``, and ``clean`` calls ``subset`` with the same arguments;
+  with HarfBuzz's subsetter, subsetting reads only ``hb_face`` (a subset made
+  with other arguments is made again, so a change there costs time, not
+  bytes);
+- ``layout.percent``: ``resolve_percentages``, ``percentage`` and
+  ``adjust_box_sizing`` as in 70.0 (``_resolve_percentages`` replicates the
+  first), and every layout module that imports ``resolve_percentages``
+  looks it up as a module global (``flex`` through ``percent``);
+- pydyf 0.13: ``PDF.write`` writes ``self.objects`` (and streams it makes
+  itself) through ``Stream.data``, a property that compresses when
+  ``compress`` is set and changes no state.
+"""
+
+from generator.writers.weasyprint_internals.fastload import import_weasyprint
+
+import_weasyprint()

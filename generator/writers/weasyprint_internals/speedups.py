@@ -1,0 +1,250 @@
+"""Shortcuts through WeasyPrint's PDF writing that leave the PDF byte for byte
+as it was (tests/test_pdf_speedups.py checks each against the plain route).
+
+``weasyprint_speedups()`` puts them in place while a document is laid out and
+written:
+
+- **No whole copy of each font file.** ``Font.__init__`` copies every face it
+  meets into ``file_content`` (a Fandol or Noto CJK face is 2 to 25 MB, some
+  60 MB a document), which only a failed subsetting ever embeds. ``_Font``
+  reads it from the face when asked, so in practice never.
+- **Fonts subset on every core.** Subsetting the faces of a notice takes some
+  50 ms one after the other; HarfBuzz lets other threads run meanwhile, so
+  ``_build_fonts_dictionary`` subsets them all ahead in a thread pool, the
+  largest faces first, and ``_Font.subset`` then finds its work done.
+- **Used lengths in one call.** ``resolve_percentages`` runs for every box
+  each time it is laid out (some 1700 times a notice), and makes two calls
+  for each of its 14 lengths; ``_resolve_percentages`` does the same in one
+  loop and skips the box-sizing step for content-box boxes, where it changes
+  nothing.
+- **Streams compressed on every core.** pydyf compresses each stream (page
+  contents, font subsets) at zlib level 9 as it writes it, one after the
+  other: some 40 ms a notice. zlib lets other threads run meanwhile, so
+  ``_write`` compresses them all in a thread pool first and the writing
+  takes each result as it comes to it.
+
+The WeasyPrint and pydyf internals this relies on are listed in __init__.py.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from math import inf
+from types import ModuleType
+from typing import Any, TypeVar
+
+import pydyf
+from weasyprint import pdf as weasyprint_pdf
+from weasyprint.css.functions import check_math
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import absolute, block, column, grid, inline, page, percent, table
+from weasyprint.layout import float as float_layout
+from weasyprint.pdf import fonts, stream
+
+_LOCK = threading.RLock()  # the shortcuts replace module globals: one document at a time
+_state = threading.local()
+_get_hb_object_data = fonts.get_hb_object_data
+
+
+def _face_data(hb_object: Any, ot_color: str | None = None, glyph: int | None = None) -> Any:
+    """get_hb_object_data, answering None for the whole face while a _Font
+    is being made (it reads the face itself when asked)."""
+    if ot_color is None and getattr(_state, "making_font", False):
+        return None
+    return _get_hb_object_data(hb_object, ot_color, glyph)
+
+
+class _Font(fonts.Font):  # type: ignore[misc]
+    """WeasyPrint's Font without the copy of the face (see the module's
+    docstring)."""
+
+    _file_content: bytes | None = None
+
+    def __init__(self, pango_font: Any, description: Any, font_size: float) -> None:
+        _state.making_font = True
+        try:
+            super().__init__(pango_font, description, font_size)
+        finally:
+            _state.making_font = False
+
+    @property
+    def file_content(self) -> bytes:
+        if self._file_content is None:
+            self._file_content = _get_hb_object_data(self.hb_face)
+        return self._file_content
+
+    @file_content.setter
+    def file_content(self, content: bytes | None) -> None:
+        self._file_content = content
+
+    _subset_ahead: tuple[dict[int, str], bool] | None = None
+
+    def subset_ahead(self, to_unicode: dict[int, str], hinting: bool) -> None:
+        super().subset(to_unicode, hinting)
+        self._subset_ahead = (to_unicode, hinting)
+
+    def subset(self, to_unicode: dict[int, str], hinting: bool) -> None:
+        ahead, self._subset_ahead = self._subset_ahead, None
+        if ahead != (to_unicode, hinting):
+            super().subset(to_unicode, hinting)
+
+
+def _build_fonts_dictionary(
+    pdf: pydyf.PDF, fonts_by_key: dict[Any, _Font], compress: bool, subset: bool, options: Any
+) -> Any:
+    """build_fonts_dictionary, with its fonts subset ahead in a thread pool."""
+    if subset and fonts.harfbuzz_subset:
+        by_file: dict[str, list[_Font]] = {}
+        for font in fonts_by_key.values():
+            by_file.setdefault(font.hash, []).append(font)
+        jobs = []
+        for same_file in by_file.values():
+            font = same_file[0]
+            if not font.bitmap and not font.used_in_forms:
+                to_unicode: dict[int, str] = {}
+                for file_font in same_file:
+                    to_unicode |= file_font.to_unicode
+                jobs.append((font, to_unicode))
+        jobs.sort(key=lambda job: job[0].glyph_count, reverse=True)
+        _in_pool(lambda job: job[0].subset_ahead(job[1], options["hinting"]), jobs)
+    return _original_build_fonts_dictionary(pdf, fonts_by_key, compress, subset, options)
+
+
+_original_build_fonts_dictionary = weasyprint_pdf.build_fonts_dictionary
+
+
+def _resolve_percentages(box: Any, containing_block: Any) -> None:
+    """percent.resolve_percentages: the used margins, paddings, widths,
+    heights and borders of box, as attributes."""
+    if isinstance(containing_block, boxes.Box):
+        cb_width, cb_height = containing_block.width, containing_block.height
+    else:
+        cb_width, cb_height = containing_block
+    maybe_height = cb_height if isinstance(box, boxes.PageBox) else cb_width
+    style = box.style
+    auto_height = cb_height == "auto"
+    lengths = (
+        ("margin_left", cb_width),
+        ("margin_right", cb_width),
+        ("margin_top", maybe_height),
+        ("margin_bottom", maybe_height),
+        ("padding_left", cb_width),
+        ("padding_right", cb_width),
+        ("padding_top", maybe_height),
+        ("padding_bottom", maybe_height),
+        ("width", cb_width),
+        ("min_width", cb_width),
+        ("max_width", cb_width),
+        ("min_height", 0 if auto_height else cb_height),
+        ("max_height", inf if auto_height else cb_height),
+    )
+    for name, refer_to in lengths:
+        value = style[name]
+        if value is not None and value != "auto":
+            unit = getattr(value, "unit", None)
+            if unit is None:  # a math function
+                value = percent.percentage(value, style, refer_to)
+            elif unit == "%":
+                value = refer_to * value.value / 100
+            else:
+                value = value.value
+        if value == "auto" and name in ("min_width", "min_height"):
+            value = 0
+        setattr(box, name, value)
+    if auto_height:
+        height = style["height"]
+        if height == "auto" or check_math(height) or height.unit == "%":
+            box.height = "auto"
+        else:
+            box.height = height.value
+    else:
+        percent.resolve_one_percentage(box, "height", cb_height)
+    collapse = style["border_collapse"] == "collapse"
+    for prop in _BORDER_WIDTHS:
+        # set by the border conflict resolution of collapsed borders
+        if not (collapse and hasattr(box, prop)):
+            setattr(box, prop, style[prop])
+    if style["box_sizing"] != "content-box":
+        percent.adjust_box_sizing(box, "width")
+        percent.adjust_box_sizing(box, "height")
+
+
+_BORDER_WIDTHS = tuple(f"border_{side}_width" for side in ("top", "right", "bottom", "left"))
+_LAYOUT_MODULES: tuple[ModuleType, ...] = (
+    percent,
+    absolute,
+    block,
+    column,
+    float_layout,
+    grid,
+    inline,
+    page,
+    table,
+)
+
+
+_stream_data = pydyf.Stream.data.fget
+_pdf_write = pydyf.PDF.write
+
+
+def _data(stream: pydyf.Stream) -> bytes:
+    """Stream.data: the bytes _write made ahead, if any (taken once)."""
+    made: bytes | None = stream.__dict__.pop("_made_ahead", None)
+    return made if made is not None else _stream_data(stream)
+
+
+def _raw_size(stream: pydyf.Stream) -> int:
+    return sum(len(item) if isinstance(item, bytes | str) else 1 for item in stream.stream)
+
+
+def _write(pdf: pydyf.PDF, *args: Any, **kwargs: Any) -> None:
+    """PDF.write, with every compressed stream made ahead in a thread pool."""
+    streams = [o for o in pdf.objects if isinstance(o, pydyf.Stream) and o.compress]
+    streams.sort(key=_raw_size, reverse=True)  # the largest (a font) first, not last
+    for pdf_stream, data in zip(streams, _in_pool(_stream_data, streams), strict=True):
+        pdf_stream._made_ahead = data
+    _pdf_write(pdf, *args, **kwargs)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _in_pool(function: Callable[[T], R], items: list[T]) -> list[R]:
+    """function of each item, in a thread pool of a thread per core."""
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(function, items))
+
+
+@contextmanager
+def _replaced(module: ModuleType, name: str, value: Any) -> Iterator[None]:
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
+
+
+@contextmanager
+def weasyprint_speedups() -> Iterator[None]:
+    """The shortcuts in place while the block runs; WeasyPrint work in other
+    threads waits until this one is done."""
+    with _LOCK, ExitStack() as stack:
+        stack.enter_context(_replaced(stream, "Font", _Font))
+        stack.enter_context(_replaced(fonts, "get_hb_object_data", _face_data))
+        stack.enter_context(
+            _replaced(weasyprint_pdf, "build_fonts_dictionary", _build_fonts_dictionary)
+        )
+        stack.enter_context(_replaced(pydyf.Stream, "data", property(_data)))
+        stack.enter_context(_replaced(pydyf.PDF, "write", _write))
+        for module in _LAYOUT_MODULES:
+            stack.enter_context(_replaced(module, "resolve_percentages", _resolve_percentages))
+        yield
