@@ -22,8 +22,8 @@ bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy
 
 # Bytecode for the editable install, compiled ahead: a Python told not to write
