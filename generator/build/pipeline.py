@@ -21,6 +21,7 @@ from generator.build import side
 from generator.compose.document import compose
 from generator.compute import compute
 from generator.compose.glyphs import missing_glyphs
+from generator.dataset.doubts import doubts
 from generator.dataset.load import load_sources
 from generator.model import Document
 from generator.paths import shared_templates
@@ -92,7 +93,8 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
     unprintable = [g for g in glyphs if g.severity is Severity.ERROR]
     if unprintable:
         raise DataError(unprintable)
-    warnings = [*computed.warnings, *compose_warnings, *glyphs]
+    # The data set's own doubts first: the same warnings gongwen check gives.
+    warnings = [*doubts(dataset), *computed.warnings, *compose_warnings, *glyphs]
     if strict and warnings:
         raise DataError([_as_error(w) for w in warnings])
     return dataset, document, warnings

@@ -55,7 +55,6 @@ ALIGNMENTS = {
     Align.CENTER: WD_ALIGN_PARAGRAPH.CENTER,
     Align.RIGHT: WD_ALIGN_PARAGRAPH.RIGHT,
 }
-ATTACHMENTS_PREFIX = "附件："
 COPY_TO_PREFIX = "抄送："
 TABLE_BORDER_PT = 0.5
 # Ruled tables as the PDF sets them (writers/css.py: line-height 1.5, cell
@@ -260,10 +259,10 @@ class _BlockWriter:
     def attachment_list(self, attachments: AttachmentList) -> None:
         """`附件：1.名称`, indented two characters; the items and their wrapped
         lines line up after `附件：`."""
-        prefix = layout.text_width(ATTACHMENTS_PREFIX)
+        prefix = layout.text_width(attachments.label)
         for index, item in enumerate(attachments.items):
             if index == 0:
-                paragraph = self.paragraph("body", ATTACHMENTS_PREFIX + item)
+                paragraph = self.paragraph("body", attachments.label + item)
                 self.indent(paragraph, left=2 + prefix, hanging=prefix)
                 self.space_before(paragraph, 1)
             else:

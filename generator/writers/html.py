@@ -7,6 +7,7 @@ parser, and gets the same element tree."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -50,17 +51,22 @@ def _heading(block: model.Heading, style: StyleProfile) -> str:
     return f'<p class="heading run-in body">{head}{escape(block.body)}</p>'
 
 
+# An item's number: 1. or 1． (after 附件：), or the whole label 附件1：.
+_ITEM_NUMBER = re.compile(r"(\d+[.．]|附件\d+：)")
+
+
 def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
     """`附件：1. 名称`, two characters in; later items and wrapped lines line up
     under the first name."""
-    label = "附件："
+    label = block.label
     rows = []
     for index, item in enumerate(block.items):
-        number, dot, name = item.partition(".")
-        if dot and number.isdigit():
-            num = f'<span class="num" style="width: {chars(style, 1)}">'
-            text = f"{num}{escape(number + dot)}</span>{escape(name)}"
-            hang = 1.0
+        numbered = _ITEM_NUMBER.match(item)
+        if numbered:
+            number, name = numbered.group(1), item[numbered.end() :]
+            hang = layout.text_width(number)
+            num = f'<span class="num" style="width: {chars(style, hang)}">'
+            text = f"{num}{escape(number)}</span>{escape(name)}"
         else:
             text, hang = escape(item), 0.0
         indent = layout.text_width(label)
