@@ -14,7 +14,16 @@ import pytest
 from generator.build.pipeline import BuildResult, build, prepare
 from generator.model import AttachmentList, Letterhead, Paragraph, PartKind, Signature, Title
 from generator.problems import DataError
-from tests.conftest import REPO, W, docx_paragraphs, docx_xml, pdf_pages_text, read_pdf, squeeze
+from tests.conftest import (
+    REPO,
+    Char,
+    W,
+    docx_paragraphs,
+    docx_xml,
+    pdf_pages_text,
+    read_pdf,
+    squeeze,
+)
 from tests.test_pdf_layout import LINE_PITCH, PAGE_HEIGHT, TOP
 
 YUNXI = REPO / "data" / "yunxi" / "2025"
@@ -40,6 +49,17 @@ def _styles(docx: Path) -> list[str]:
         style = paragraph.find(f"{W}pPr/{W}pStyle")
         found.append(style.get(f"{W}val", "") if style is not None else "")
     return found
+
+
+def _pdf_lines(pdf: Path) -> list[list[Char]]:
+    """Every line of glyphs in the PDF, page by page, top to bottom."""
+    lines = []
+    for page in read_pdf(pdf):
+        rows: dict[float, list[Char]] = {}
+        for char in page.chars:
+            rows.setdefault(round(char.baseline, 1), []).append(char)
+        lines += [sorted(rows[key], key=lambda c: c.x0) for key in sorted(rows, reverse=True)]
+    return lines
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -105,6 +125,14 @@ def test_the_attachment_list_form_is_data(yunxi: BuildResult) -> None:
     assert "附件1：云溪市2025年度城乡居民基本医疗保险参保任务分解表" in paragraphs
     assert "附件2：云溪市城乡居民医保参保缴费工作专班成员名单" in paragraphs
     assert not any(p.startswith("附件：") for p in paragraphs)
+    # In the PDF, two characters in, and the wrapped line under the name, not the label.
+    lines = _pdf_lines(_files(yunxi)[1])
+    texts = ["".join(c.text for c in line) for line in lines]
+    first = texts.index("附件1：云溪市2025年度城乡居民基本医疗保险参保任务分")
+    assert texts[first + 1] == "解表" and texts[first + 2].startswith("附件2：")
+    label, wrapped = lines[first], lines[first + 1]
+    assert label[0].x0 == pytest.approx(lines[first + 2][0].x0, abs=0.1)
+    assert wrapped[0].x0 == pytest.approx(label[4].x0, abs=0.5)  # under 云, after 附件1：
 
 
 def test_the_task_table_is_computed(yunxi: BuildResult) -> None:
@@ -209,7 +237,13 @@ def test_a_notice_of_its_own_has_body_attachment_list_and_signature(own_notice: 
         "1．武水镇2024年度居民医保缴费各村人口参考基数表",
         "2．武水镇2024年度居民医保筹资任务人员安排表",
     )
-    docx, _ = _files(build(own_notice, own_notice.parent / "out"))
+    docx, pdf = _files(build(own_notice, own_notice.parent / "out"))
+    lines = _pdf_lines(pdf)
+    texts = ["".join(c.text for c in line) for line in lines]
+    first = texts.index("附件：1．武水镇2024年度居民医保缴费各村人口参考基数")
+    assert texts[first + 1] == "表"  # wrapped: under the name, after 1．
+    assert lines[first + 1][0].x0 == pytest.approx(lines[first][5].x0, abs=0.5)
+    assert lines[first + 2][0].x0 == pytest.approx(lines[first][3].x0, abs=0.5)  # 2． under 1．
     paragraphs = [squeeze(p) for p in docx_paragraphs(docx)]
     assert "附件：1．武水镇2024年度居民医保缴费各村人口参考基数表" in paragraphs
     assert "2．武水镇2024年度居民医保筹资任务人员安排表" in paragraphs

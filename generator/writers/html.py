@@ -51,8 +51,10 @@ def _heading(block: model.Heading, style: StyleProfile) -> str:
     return f'<p class="heading run-in body">{head}{escape(block.body)}</p>'
 
 
-# An item's number: 1. or 1． (after 附件：), or the whole label 附件1：.
-_ITEM_NUMBER = re.compile(r"(\d+[.．]|附件\d+：)")
+# An item's number: 1. is set in a box one character wide; 1． and the label
+# 附件1： (full-width, as wide as they are set) are text the item hangs from.
+_ITEM_NUMBER = re.compile(r"\d+\.")
+_ITEM_LABEL = re.compile(r"\d+．|附件\d+：")
 
 
 def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
@@ -61,12 +63,14 @@ def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
     label = block.label
     rows = []
     for index, item in enumerate(block.items):
-        numbered = _ITEM_NUMBER.match(item)
+        numbered, labelled = _ITEM_NUMBER.match(item), _ITEM_LABEL.match(item)
         if numbered:
-            number, name = numbered.group(1), item[numbered.end() :]
-            hang = layout.text_width(number)
-            num = f'<span class="num" style="width: {chars(style, hang)}">'
+            number, name = numbered.group(0), item[numbered.end() :]
+            num = f'<span class="num" style="width: {chars(style, 1)}">'
             text = f"{num}{escape(number)}</span>{escape(name)}"
+            hang = 1.0
+        elif labelled:
+            text, hang = escape(item), layout.text_width(labelled.group(0))
         else:
             text, hang = escape(item), 0.0
         indent = layout.text_width(label)
