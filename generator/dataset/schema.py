@@ -143,7 +143,9 @@ class Notice(Model):
         "自带正文的通知必填，印发方案时不填（由方案标题生成）",
         None,
     )
-    wording: NoticeWording = _field("印发通知的固定用语（有默认值）", NoticeWording())
+    wording: NoticeWording = Field(
+        default_factory=NoticeWording, description="印发通知的固定用语（各项有默认值）"
+    )
     attachments: list[Attachment] = _field(
         "附件（自带正文的通知用；印发方案时附件写在 plan.attachments 下）", []
     )
