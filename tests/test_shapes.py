@@ -294,3 +294,17 @@ def test_the_notice_wording_is_data(dataset_copy: Path) -> None:
     assert "现将《武水镇2024年居民基本医疗保险参保缴费实施方案》印发你们，请结合实际" in text
     assert "印发给你们" not in text
     assert "关于转发《" in text
+
+
+def test_new_year_clears_a_plan_alones_date(tmp_path: Path) -> None:
+    from generator.yearly.newyear import new_year
+
+    target = new_year(_copy(YUNXI, tmp_path)).target
+    with pytest.raises(DataError) as error:
+        prepare(target)
+    (problem,) = error.value.problems
+    assert (problem.field, problem.message) == ("plan.date", "成文日期待填写")
+    _edit(target / "document.yaml", "  date: null ", "  date: 2025-09-12 ")
+    _, document, warnings = prepare(target)
+    assert document.info.date == "2025-09-12"
+    assert [w.message for w in warnings] == ["仍标着“待填写”：请核对或填写这里的值，再删去这条注释"]

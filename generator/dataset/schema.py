@@ -186,9 +186,9 @@ HeadingFormats = dict[Annotated[int, Field(ge=1, le=4)], Annotated[StrictStr, Fi
 AttachmentListForm = Literal["附件：1.", "附件：1．", "附件1："]
 
 SHAPES = {
-    "notice_with_plan": "印发方案的通知（通知 + 方案 + 附件）",
-    "plan": "方案单独发布（无印发通知、无发文字号）",
-    "notice": "自带正文和附件的通知（无方案）",
+    "notice_with_plan": "印发方案的通知：通知、方案、附件",
+    "plan": "方案单独发布：无印发通知、无发文字号",
+    "notice": "自带正文和附件的通知：无方案",
 }
 
 

@@ -294,6 +294,8 @@ def _check_document(
 ) -> None:
     loaded = sources.files["document.yaml"]
     for path, message in _shape_problems(doc):
+        if path == ("plan", "date") and "date" in (loaded.data or {}).get("plan", {}):
+            message = pending_message(path)  # written null: new-year cleared it
         problems.append(problem_at(loaded, path, message))
     templates: list[tuple[NodePath, str]] = []
     if doc.plan is not None:
