@@ -146,7 +146,14 @@ def test_the_task_table_is_computed(yunxi: BuildResult) -> None:
     assert table.total == {"户籍人口数": 1831973, "参保任务数": 1758694}
 
 
-def test_a_plan_alone_may_have_a_letterhead(tmp_path: Path) -> None:
+def _title_to_body(pdf: Path) -> float:
+    """From the title's last line down to the body's first, in points."""
+    lines = _pdf_lines(pdf)
+    body = next(i for i, line in enumerate(lines) if line[0].size == pytest.approx(16, abs=0.1))
+    return lines[body - 1][0].baseline - lines[body][0].baseline
+
+
+def test_a_plan_alone_may_have_a_letterhead(tmp_path: Path, yunxi: BuildResult) -> None:
     dataset = _copy(YUNXI, tmp_path)
     _edit(
         dataset / "document.yaml",
@@ -156,8 +163,12 @@ def test_a_plan_alone_may_have_a_letterhead(tmp_path: Path) -> None:
     _, document, warnings = prepare(dataset)
     assert warnings == []
     assert document.parts[0].blocks[0] == Letterhead("云溪市医疗保障局文件", None)
-    docx, _ = _files(build(dataset, tmp_path / "out"))
+    docx, pdf = _files(build(dataset, tmp_path / "out"))
     assert _styles(docx)[0] == "gw-mark"
+    assert read_pdf(pdf)[0].rects  # the red rule
+    # a blank line between title and body, as without the letterhead
+    assert _title_to_body(pdf) == pytest.approx(_title_to_body(_files(yunxi)[1]), abs=0.5)
+    assert _title_to_body(pdf) > 1.5 * LINE_PITCH
 
 
 @pytest.mark.parametrize(

@@ -149,8 +149,11 @@ _RENDER: dict[type, Callable[[Any, StyleProfile], str]] = {
 
 def _part(part: model.Part, style: StyleProfile, imprint_own_page: bool) -> str:
     blocks: list[str] = []
+    # The plan's title (after the letterhead when a plan is published alone).
+    titles = [i for i, b in enumerate(part.blocks) if isinstance(b, model.Title)]
+    plan_title = titles[0] if titles and part.kind is model.PartKind.PLAN else None
     for index, block in enumerate(part.blocks):
-        if isinstance(block, model.Title) and part.kind is model.PartKind.PLAN and index == 0:
+        if index == plan_title and isinstance(block, model.Title):
             blocks.append(_title(block, "title plan-title"))
         elif isinstance(block, model.Imprint):
             blocks.append(_imprint(block, imprint_own_page))
