@@ -319,3 +319,25 @@ def test_new_year_clears_a_plan_alones_date(tmp_path: Path) -> None:
     _, document, warnings = prepare(target)
     assert document.info.date == "2025-09-12"
     assert [w.message for w in warnings] == ["仍标着“待填写”：请核对或填写这里的值，再删去这条注释"]
+
+
+def test_placeholders_in_templates_are_warned_with_their_line(tmp_path: Path) -> None:
+    from generator.dataset.doubts import placeholders
+    from generator.dataset.load import load_sources
+    from generator.dataset.validate import validate
+
+    dataset = _copy(YUNXI, tmp_path)
+    _edit(dataset / "plan.md.j2", "统筹推进全市", "由待填写统筹推进全□")
+    (dataset / "unused.md.j2").write_bytes("\u25a1".encode() + b"\xff\n")  # not UTF-8
+    (dataset / "folder.j2").mkdir()
+    found = placeholders(validate(load_sources(dataset)))
+    line = next(
+        n
+        for n, text in enumerate((dataset / "plan.md.j2").read_text("utf-8").splitlines(), 1)
+        if "待填写" in text
+    )
+    assert [(p.file, p.line) for p in found] == [
+        (dataset / "plan.md.j2", line),
+        (dataset / "unused.md.j2", 1),
+    ]
+    assert "占位文字“待填写”" in found[0].message and "□" in found[1].message

@@ -101,7 +101,10 @@ def _marks(loaded: Loaded) -> list[Problem]:
 def _in_templates(dataset: Dataset) -> list[Problem]:
     found = []
     for path in sorted(dataset.root.rglob("*.j2")):
-        lines = path.read_text(encoding="utf-8").splitlines()
+        if path.is_symlink() or not path.is_file():
+            continue  # only the data set's own files (publish refuses links anyway)
+        # A template that is not UTF-8 is reported by compose when it is used.
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         for number, line in enumerate(lines, start=1):
             if PENDING_MARK in line:
                 message = f"模板中有占位文字“{PENDING_MARK}”，请填写实际内容"
