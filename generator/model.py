@@ -64,9 +64,12 @@ class Paragraph:
 @dataclass(frozen=True)
 class AttachmentList:
     """附件说明: `附件：1. 名称`, later items aligned under the first name. The
-    items come numbered (1.名称) when there are several; writers add 附件：."""
+    items come numbered (1.名称 or 1．名称) when there are several; writers put
+    label (附件：) before the first. The form 附件1：名称 labels every item
+    itself, and label is empty."""
 
     items: tuple[str, ...]
+    label: str = "附件："
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from generator.archive.publish import (
 from generator.build.manifest import MANIFEST, files_under, sha256_of
 from generator.build.pipeline import BuildResult
 from generator.cli import main
+from generator.dataset.doubts import LOST
 from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
 from generator.paths import shared_templates
@@ -47,8 +48,17 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
     base = tmp_path_factory.mktemp("publish")
     dataset = base / "wushui" / "2024"
     shutil.copytree(WUSHUI, dataset)
+    _fill_lost_characters(dataset)
     root = base / "archive"
     return Archive(dataset, root, publish(dataset, root))
+
+
+def _fill_lost_characters(dataset: Path) -> None:
+    """Publishing refuses the □ the seed has for characters lost in it: the
+    office fills them in (here with 某, as wide as □, so the text sits as in
+    wushui_build)."""
+    tables = dataset / "tables" / "assignments.yaml"
+    tables.write_text(tables.read_text("utf-8").replace(LOST, "某"), "utf-8")
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -73,6 +83,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_a_version_holds_outputs_sources_and_a_manifest_of_them(archive: Archive) -> None:
     document = validate(load_sources(archive.dataset)).document
     folder = archive.first.folder
+    assert document.notice is not None
     assert folder == archive.root / "wushui" / "2024" / str(document.notice.number)
     assert folder.name == "武政发〔2023〕80号" and archive.first.revision == 1
 
@@ -106,10 +117,11 @@ def test_the_archived_pdf_is_pdfa_2u_with_the_same_text_as_a_build(
     assert pdfa_2u_problems(wushui_build.out_dir / "wushui-2024.pdf")
     with pdf.open("rb") as handle:
         properties = xmp(PDFDocument(PDFParser(handle)))
-    issued = validate(load_sources(archive.dataset)).document.notice.date.isoformat()
+    issued = str(validate(load_sources(archive.dataset)).document.issued)
     assert properties[f"{XMP}CreateDate"] == properties[f"{XMP}ModifyDate"] == issued
     # Level u: every glyph maps back to its character, so the text is the build's.
-    assert pdf_pages_text(pdf) == pdf_pages_text(wushui_build.out_dir / "wushui-2024.pdf")
+    built = pdf_pages_text(wushui_build.out_dir / "wushui-2024.pdf")
+    assert pdf_pages_text(pdf) == [page.replace(LOST, "某") for page in built]
 
 
 def test_publishing_identical_inputs_again_writes_nothing(
@@ -232,8 +244,9 @@ def test_without_a_document_number_the_version_is_named_by_the_issue_date(
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("number:")]
     (dataset_copy / "document.yaml").write_text("\n".join(lines) + "\n", "utf-8")
     dataset = validate(load_sources(dataset_copy))
-    assert dataset.document.notice.number is None
-    assert version_name(dataset) == dataset.document.notice.date.isoformat()
+    notice = dataset.document.notice
+    assert notice is not None and notice.number is None
+    assert version_name(dataset) == notice.date.isoformat()
 
 
 def test_revisions_are_found_by_their_exact_names(tmp_path: Path) -> None:
@@ -262,3 +275,23 @@ def test_only_the_shared_templates_a_build_reads_are_archived(dataset_copy: Path
     (dataset_copy / "notice").mkdir()
     shutil.copyfile(shared / "notice/issue-plan.md.j2", dataset_copy / "notice/issue-plan.md.j2")
     assert shared_templates_used(validate(load_sources(dataset_copy))) == ["docx/gongwen.docx"]
+
+
+def test_publish_refuses_placeholders_and_lost_characters(
+    dataset_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --strict too: the seed's □ and a 待填写 are each named with file and line."""
+    _edit(dataset_copy / "organisation.yaml", "name: 胡玉萍}", "name: 待填写}")
+    assert main(["publish", str(dataset_copy), "--archive", str(tmp_path / "archive")]) == 1
+    err = capsys.readouterr().err
+    assert "数据集中还有 9 处占位文字或缺损的字" in err
+    assert err.count("中的 □ 是原文缺损的字") == 8
+    line = next(
+        n
+        for n, text in enumerate(
+            (dataset_copy / "organisation.yaml").read_text("utf-8").split("\n"), 1
+        )
+        if "待填写" in text
+    )
+    assert f"organisation.yaml:{line}:" in err and "“待填写”是占位文字" in err
+    assert not (tmp_path / "archive").exists()

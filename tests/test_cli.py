@@ -17,8 +17,9 @@ def test_installed_command_checks_a_data_set_from_any_directory(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     assert "校验通过" in result.stdout
-    # two printed totals, one 附件说明 wording, two characters (廻, 喆) Fandol lacks
-    assert result.stderr.count("警告：") == 5
+    # eight names with a lost character (□), two printed totals, the plan named
+    # otherwise in the notice, one 附件说明 wording, two characters (廻, 喆) Fandol lacks
+    assert result.stderr.count("警告：") == 14
 
 
 def test_usage_errors_are_chinese_with_exit_status_2(tmp_path: Path) -> None:

@@ -67,7 +67,8 @@ def test_a_build_elsewhere_in_another_time_zone_and_time_is_byte_identical(
 
 
 def test_the_files_are_dated_by_the_notice_not_the_clock(wushui_build: BuildResult) -> None:
-    issued = validate(load_sources(WUSHUI)).document.notice.date
+    issued = validate(load_sources(WUSHUI)).document.issued
+    assert issued is not None
     by_format = {f.format: wushui_build.out_dir / f.path for f in wushui_build.files}
     with by_format["pdf"].open("rb") as handle:
         (info,) = PDFDocument(PDFParser(handle)).info

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.dataset.doubts import doubts
 from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
 from generator.problems import Problem, Severity
@@ -52,16 +53,22 @@ def test_an_unchanged_new_year_raises_no_doubts(next_year: Path) -> None:
     assert _review(next_year) == []
 
 
+def _doubts(dataset: Path) -> list[Problem]:
+    """The data set's own warnings (build's and check's), but the □ of the seed."""
+    found = doubts(validate(load_sources(dataset)))
+    return [p for p in found if "□" not in p.message]
+
+
 def test_a_pending_mark_left_after_filling_in_is_questioned(dataset_copy: Path) -> None:
     new = new_year(dataset_copy).target
     edit(new / "document.yaml", "serial: null}", "serial: 5}")
     edit(new / "document.yaml", "date: null ", "date: 2024-11-20 ")
-    found = _review(new)
+    found = _doubts(new)
     assert [(p.file, p.line) for p in found] == [
         (new / "document.yaml", _line_of(new / "document.yaml", "# 待填写：发文字号序号")),
         (new / "document.yaml", _line_of(new / "document.yaml", "# 待填写：成文日期")),
     ]
-    assert all("已填写的话请删去这行注释" in p.message for p in found)
+    assert all("请核对或填写这里的值，再删去这条注释" in p.message for p in found)
 
 
 def test_a_tier_moved_by_a_quarter_is_questioned(next_year: Path) -> None:
@@ -102,11 +109,30 @@ def test_a_village_whose_population_moved_by_5_percent_is_not(next_year: Path) -
 def test_dates_far_from_the_policy_year_are_questioned(next_year: Path) -> None:
     edit(next_year / "policy.yaml", "end: 2025-12-31}   ", "end: 2027-12-31}   ")
     edit(next_year / "document.yaml", "date: 2024-11-20", "date: 2025-11-20")
-    text = _messages(next_year)
+    text = "\n".join(str(p) for p in _doubts(next_year))
     assert "日期 2027-12-31 不在 2024–2026 年（参保年度前后一年）内" in text
     assert "日期 2025-11-20 不在 2024–2025 年（参保年度或其前一年）内" not in text
     edit(next_year / "document.yaml", "date: 2025-11-20", "date: 2026-01-05")
-    assert "日期 2026-01-05 不在 2024–2025 年（参保年度或其前一年）内" in _messages(next_year)
+    text = "\n".join(str(p) for p in _doubts(next_year))
+    assert "日期 2026-01-05 不在 2024–2025 年（参保年度或其前一年）内" in text
+
+
+def test_build_warns_as_check_does(
+    next_year: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One source of warnings: every warning build gives, check gives word for
+    word (check adds only the comparisons with last year)."""
+    edit(next_year / "policy.yaml", "end: 2025-12-31}   ", "end: 2027-12-31}   ")
+    assert main(["check", str(next_year)]) == 0
+    checked = capsys.readouterr().err.splitlines()
+    assert main(["build", str(next_year), "--out", str(tmp_path / "out")]) == 0
+    built = capsys.readouterr().err.splitlines()
+    line = _line_of(next_year / "policy.yaml", "end: 2027-12-31")
+    date = [w for w in built if "日期 2027-12-31 不在 2024–2026 年" in w]
+    assert len(date) == 1 and f"policy.yaml:{line}:" in date[0]
+    assert built and built == checked
+    assert main(["build", str(next_year), "--out", str(tmp_path / "o2"), "--strict"]) == 1
+    assert any("错误" in w and "日期 2027-12-31" in w for w in capsys.readouterr().err.splitlines())
 
 
 def test_check_shows_doubts_and_printed_total_mismatches(

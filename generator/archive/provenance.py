@@ -17,7 +17,7 @@ import jinja2
 from jinja2 import meta
 
 from generator.build.pipeline import style_path_for, word_template_for
-from generator.compose.document import template_environment
+from generator.compose.document import notice_template, template_environment
 from generator.dataset.validate import Dataset
 from generator.paths import shared_templates
 
@@ -35,6 +35,9 @@ def _strings(value: Any) -> Iterator[str]:
 
 def _template_names(dataset: Dataset) -> set[str]:
     named = {s for s in _strings(dataset.document.model_dump()) if s.endswith(".j2")}
+    notice = notice_template(dataset.document)
+    if notice is not None:  # the shared one, when the notice names none
+        named.add(notice)
     own = {p.relative_to(dataset.root).as_posix() for p in dataset.root.rglob("*.j2")}
     return named | own
 

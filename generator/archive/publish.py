@@ -11,6 +11,7 @@ and renamed into place whole.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -30,10 +31,11 @@ from generator.build.manifest import (
 )
 from generator.build.pipeline import OutputFile, build
 from generator.build.staging import new_stage, remove_stale_stages, sync_folder, sync_tree
+from generator.dataset.doubts import placeholders
 from generator.dataset.load import load_sources
 from generator.dataset.validate import Dataset, problem_at, validate
 from generator.paths import shared_templates
-from generator.problems import DataError, Problem
+from generator.problems import DataError, Problem, Severity
 
 # PDF/A-2u: PDF/A-1 cannot hold the CFF-flavoured OpenType fonts (Fandol) the
 # PDF embeds; level u guarantees every glyph maps to Unicode, so the archived
@@ -58,8 +60,12 @@ class Published:
 def version_name(dataset: Dataset) -> str:
     """The version's folder name: the 文号, else the issue date; refused if it
     could not be a single folder name (a 文号 is free text in the data)."""
-    notice = dataset.document.notice
-    name = str(notice.number) if notice.number else notice.date.isoformat()
+    notice, issued = dataset.document.notice, dataset.document.issued
+    if notice is not None and notice.number is not None:
+        name = str(notice.number)
+    else:
+        assert issued is not None  # validate: every shape has a date of issue
+        name = issued.isoformat()
     bad = _UNSAFE.search(name)
     problem = None
     if bad:
@@ -132,6 +138,16 @@ def _names(dataset_dir: Path) -> tuple[str, str]:
     return office, year
 
 
+def _refuse_placeholders(dataset: Dataset) -> None:
+    """A published version is final: no 待填写, no □ (a lost character), even
+    without --strict."""
+    found = placeholders(dataset)
+    if found:
+        what = f"数据集中还有 {len(found)} 处占位文字或缺损的字（待填写、□），填写或补正后才能发布"
+        errors = [dataclasses.replace(p, severity=Severity.ERROR) for p in found]
+        raise DataError([Problem(what, dataset.root), *errors])
+
+
 def publish(
     dataset_dir: Path, archive_dir: Path = DEFAULT_ARCHIVE, strict: bool = False
 ) -> Published:
@@ -142,6 +158,7 @@ def publish(
     dataset = validate(load_sources(dataset_dir))
     name = version_name(dataset)
     sources = source_files(dataset, office, year)
+    _refuse_placeholders(dataset)
     wanted = _entries(sources)
 
     base = archive_dir / office / year

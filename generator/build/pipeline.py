@@ -22,6 +22,7 @@ from generator.build.staging import remove_stale_stages
 from generator.compose.document import compose
 from generator.compose.glyphs import missing_glyphs
 from generator.compute import compute
+from generator.dataset.doubts import doubts
 from generator.dataset.load import load_sources
 from generator.dataset.validate import Dataset, validate
 from generator.model import Document
@@ -92,7 +93,8 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
     unprintable = [g for g in glyphs if g.severity is Severity.ERROR]
     if unprintable:
         raise DataError(unprintable)
-    warnings = [*computed.warnings, *compose_warnings, *glyphs]
+    # The data set's own doubts first: the same warnings gongwen check gives.
+    warnings = [*doubts(dataset), *computed.warnings, *compose_warnings, *glyphs]
     if strict and warnings:
         raise DataError([_as_error(w) for w in warnings])
     return dataset, document, warnings

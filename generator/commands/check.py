@@ -1,5 +1,6 @@
 """gongwen check: validation alone, every problem at once, nothing written;
-then warnings about what is probably a mistake (generator/yearly/review.py).
+the warnings build gives (build/pipeline.py's prepare), then the comparisons
+with last year (generator/yearly/review.py).
 
 The pipeline is imported in run(), so that the CLI starts quickly."""
 
@@ -37,9 +38,10 @@ def register(commands: Any) -> None:
         help="只校验数据集，不生成文件",
         description=(
             "校验数据集的全部文件，一次报告所有错误和警告，不生成任何文件。"
-            "同时提示可能的错误：与上一年度数据集（同级的上一年度目录）相比，"
-            "缴费档次金额变化超过 20%、表中某行（如某村）的数值变化超过 10%，"
-            "日期偏离参保年度，原文印刷的合计与计算不符。"
+            "警告与 build 相同：日期偏离参保年度，“待填写”和 □（原文缺损的字），"
+            "原文印刷的合计与计算不符，名称与标题不一致等；"
+            "另与上一年度数据集（同级的上一年度目录）比较："
+            "缴费档次金额变化超过 20%、表中某行（如某村）的数值变化超过 10%。"
         ),
     )
     parser.add_argument("dataset", metavar="数据集目录")

@@ -35,9 +35,10 @@ def register(commands: Any) -> None:
             "所用的数据集与模板，以及记录每个文件 sha256 的 manifest.json。"
             "已发布的版本不会被覆盖：数据有改动时另存为修订版（如 …-修订2），"
             "与最新版本完全相同时不写入任何文件。"
+            "数据集中还有“待填写”或 □（原文缺损的字）时拒绝发布。"
         ),
     )
-    parser.add_argument("dataset", metavar="数据集目录", help="例如 data/wushui/2024")
+    parser.add_argument("dataset", metavar="数据集目录", help="例如 data/wuhe/2024")
     parser.add_argument(
         "--archive", metavar="目录", default=ARCHIVE, help="存档目录（默认 archive/）"
     )

@@ -21,6 +21,7 @@ from generator.compose.markup import MarkupError, parse
 from generator.compose.tables import roster_model, table_model
 from generator.compose.titles import break_title
 from generator.compute import Computed
+from generator.dataset.schema import DocumentFile
 from generator.dataset.validate import Dataset, problem_at
 from generator.model import (
     Addressee,
@@ -42,6 +43,19 @@ from generator.model import (
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem, Severity
 from generator.style.profile import StyleProfile
+
+# The shared notice issuing a plan, unless the notice names its own template.
+ISSUE_PLAN_TEMPLATE = "notice/issue-plan.md.j2"
+
+
+def notice_template(document: DocumentFile) -> str | None:
+    """The template of the notice's body: its own, or the shared one issuing a plan."""
+    if document.notice is None:
+        return None
+    if document.notice.template is None and document.plan is not None:
+        return ISSUE_PLAN_TEMPLATE
+    return document.notice.template
+
 
 # 附件2, 附表 in the prose, but not the 附件说明 itself (附件：).
 _MENTION = re.compile(r"(附件|附表)(\d*)(?!：)")
@@ -154,7 +168,7 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
     return {
         "year": dataset.policy.year,
         "issuer": dataset.document.issuer.model_dump(),
-        "notice": dataset.document.notice.model_dump(),
+        "notice": dataset.document.notice.model_dump() if dataset.document.notice else None,
         "policy": policy,
         "org": dataset.organisation.model_dump(),
         "tables": {
@@ -194,54 +208,113 @@ class _Composer:
     def body(self, template: str) -> list[Block]:
         text = render(self.env, template, self.context)
         try:
-            return list(parse(text, self.dataset.document.heading_numbers))
+            blocks: list[Block] = list(parse(text, self.dataset.document.heading_numbers))
         except MarkupError as error:
             path = self.dataset.root / template
             raise DataError([Problem(str(error), path, error.line)]) from None
+        if not blocks:  # never a silently empty notice or plan page
+            found = self.env.get_template(template).filename
+            path = Path(found) if found else self.dataset.root / template
+            message = f"正文模板“{template}”生成的正文为空，不能排出没有正文的页面"
+            raise DataError([Problem(message, path)])
+        return blocks
 
-    def notice(self, plan_title: str) -> Part:
+    def letterhead(self, number: str | None) -> list[Block]:
+        mark = self.dataset.document.issuer.mark
+        return [Letterhead(mark, number)] if mark else []
+
+    def notice(self, plan_title: str | None) -> Part:
+        """The notice: issuing the plan titled plan_title, or, without one, a
+        notice with its own subject, body and attachments."""
         doc = self.dataset.document
         notice, issuer = doc.notice, doc.issuer
-        cited = self.text(notice.plan_cited_as) or plan_title
-        self.context["plan"] = {"title": plan_title, "cited": cited}
-        self.context["notice"] = {**self.context["notice"], "purpose": self.text(notice.purpose)}
-        in_title = self.text(notice.title_cites_plan_as) or cited
-        quoted = f"《{in_title}》" if notice.quote_plan_title else in_title
-        title_text = f"{issuer.name}关于印发{quoted}的通知"
-        blocks: list[Block] = []
-        if issuer.mark:
-            blocks.append(Letterhead(issuer.mark, str(notice.number) if notice.number else None))
-        elif notice.number:
+        assert notice is not None  # validate: the shape has a notice
+        number = str(notice.number) if notice.number else None
+        blocks = self.letterhead(number)
+        if number and not issuer.mark:
             self.warn(("notice", "number"), "没有发文机关标志（issuer.mark），发文字号不排印")
-        blocks.append(self.title(title_text, notice.title_lines))
+        self.context["notice"] = {**self.context["notice"], "purpose": self.text(notice.purpose)}
+        if plan_title is None:
+            subject = self.text(notice.subject)
+        else:
+            subject = f"{notice.wording.title_verb}{self.cite_plan(plan_title)}"
+        template = notice_template(doc)
+        assert template is not None  # validate: a notice of its own names its template
+        blocks.append(self.title(f"{issuer.name}关于{subject}的通知", notice.title_lines))
         blocks.append(Addressee(f"{notice.addressees}："))
-        blocks.extend(self.body(notice.template))
+        blocks.extend(self.body(template))
+        if plan_title is None:
+            blocks.extend(self.attachment_list())
         blocks.append(Signature(issuer.name, formatting.date(notice.date)))
         if notice.note:
             blocks.append(Note(f"（{notice.note}）"))
         return Part(PartKind.NOTICE, tuple(blocks), new_page=False)
 
-    def plan(self, title: str) -> list[Part]:
-        plan = self.dataset.document.plan
-        blocks: list[Block] = [self.title(title, plan.title_lines)]
-        blocks.extend(self.body(plan.template))
-        attachments = plan.attachments
-        titles = [render_string(self.env, a.title, self.context) for a in attachments]
-        if attachments:
-            listed = [
-                render_string(self.env, a.listed_as, self.context) if a.listed_as else titles[i]
-                for i, a in enumerate(attachments)
-            ]
-            numbered = len(listed) > 1
-            blocks.append(
-                AttachmentList(
-                    tuple(f"{i + 1}.{t}" if numbered else t for i, t in enumerate(listed))
-                )
+    def cite_plan(self, plan_title: str) -> str:
+        """The plan's name as the notice's title gives it; the body's is put in
+        the context as plan.cited. Either differing from the plan's own title
+        is warned about, as a mismatched attachment name is."""
+        notice = self.dataset.document.notice
+        assert notice is not None
+        cited = self.text(notice.plan_cited_as) or plan_title
+        self.context["plan"] = {"title": plan_title, "cited": cited}
+        if cited != plan_title:
+            self.warn(
+                ("notice", "plan_cited_as"),
+                "通知正文中对方案的称呼与方案标题不一致（引用公文应写全称）",
             )
-        parts = [Part(PartKind.PLAN, tuple(blocks))]
+        in_title = self.text(notice.title_cites_plan_as) or cited
+        if in_title != plan_title and notice.title_cites_plan_as:
+            self.warn(
+                ("notice", "title_cites_plan_as"),
+                "通知标题中对方案的称呼与方案标题不一致（引用公文应写全称）",
+            )
+        return f"《{in_title}》" if notice.quote_plan_title else in_title
+
+    def attachment_titles(self) -> list[str]:
+        _, attachments = self.dataset.document.attachments_at
+        return [render_string(self.env, a.title, self.context) for a in attachments]
+
+    def attachment_list(self) -> list[Block]:
+        """The 附件说明, in the form the data chooses (attachment_list)."""
+        doc = self.dataset.document
+        _, attachments = doc.attachments_at
+        if not attachments:
+            return []
+        titles = self.attachment_titles()
+        listed = [
+            render_string(self.env, a.listed_as, self.context) if a.listed_as else titles[i]
+            for i, a in enumerate(attachments)
+        ]
+        if len(listed) == 1:
+            return [AttachmentList(tuple(listed))]
+        if doc.attachment_list == "附件1：":
+            items = tuple(f"附件{i + 1}：{t}" for i, t in enumerate(listed))
+            return [AttachmentList(items, label="")]
+        dot = doc.attachment_list.removeprefix("附件：1")
+        return [AttachmentList(tuple(f"{i + 1}{dot}{t}" for i, t in enumerate(listed)))]
+
+    def plan(self, title: str, alone: bool) -> list[Part]:
+        """The plan and the attachments; alone: published without a notice,
+        so it may have the letterhead, and is signed and dated."""
+        doc = self.dataset.document
+        plan = doc.plan
+        assert plan is not None  # validate: the shape has a plan
+        blocks: list[Block] = self.letterhead(None) if alone else []
+        blocks.append(self.title(title, plan.title_lines))
+        blocks.extend(self.body(plan.template))
+        blocks.extend(self.attachment_list())
+        if alone and plan.date is not None:
+            blocks.append(Signature(doc.issuer.name, formatting.date(plan.date)))
+        return [Part(PartKind.PLAN, tuple(blocks), new_page=not alone)]
+
+    def attachments(self) -> list[Part]:
+        at, attachments = self.dataset.document.attachments_at
+        titles = self.attachment_titles()
+        parts = []
         for index, attachment in enumerate(attachments):
             label = f"附件{index + 1}" if len(attachments) > 1 else "附件"
-            where = ("plan", "attachments", index)
+            where: tuple[str | int, ...] = (*at, index)
             if not attachment.has_content:
                 self.warn(where, f"{label}“{titles[index]}”在数据中没有内容，不生成附件页")
                 continue
@@ -278,16 +351,24 @@ class _Composer:
                     number = int(match.group(2) or 1)
                     if number > included:
                         self.warn(
-                            ("plan", "attachments"),
+                            self.dataset.document.attachments_at[0],
                             f"正文提到“{match.group(0)}”，但数据集中没有这个附件",
                         )
 
     def document(self) -> Document:
         doc = self.dataset.document
-        plan_title = render_string(self.env, doc.plan.title, self.context)
-        parts = [self.notice(plan_title), *self.plan(plan_title)]
+        parts: list[Part] = []
+        if doc.plan is None:
+            parts.append(self.notice(None))
+        else:
+            plan_title = render_string(self.env, doc.plan.title, self.context)
+            self.context["plan"] = {"title": plan_title, "cited": plan_title}
+            if doc.notice is not None:
+                parts.append(self.notice(plan_title))
+            parts.extend(self.plan(plan_title, alone=doc.notice is None))
+        parts.extend(self.attachments())
         self.check_mentions(parts)
-        imprint = doc.notice.imprint
+        imprint = doc.notice.imprint if doc.notice is not None else None
         if imprint is not None:
             last = parts[-1]
             block = Imprint(
@@ -295,11 +376,9 @@ class _Composer:
             )
             parts[-1] = Part(last.kind, (*last.blocks, block), last.new_page)
         first_title = next(b for b in parts[0].blocks if isinstance(b, Title))
-        info = DocumentInfo(
-            title=first_title.text,
-            author=doc.issuer.name,
-            date=doc.notice.date.isoformat(),
-        )
+        issued = doc.issued
+        assert issued is not None  # validate: every shape has a date of issue
+        info = DocumentInfo(title=first_title.text, author=doc.issuer.name, date=issued.isoformat())
         return Document(info, tuple(parts))
 
 

@@ -54,6 +54,12 @@ INTRO = """\
 - 正文中 `#` 开头为一级标题（一、），`##` 为二级标题（（一）），`###`、`####` 依次类推，序号自动生成；
   标题下一行紧接正文则与正文连排；单独一行 `##` 后接正文，则只编号、不加标题。
 - 表格的合计不必填写，由程序计算；如需核对原文，可把原文印刷的合计写在 `printed.total` 下，不一致时给出警告。
+- 公文的组成由 `document.yaml` 的 `shape` 选定：`notice_with_plan`（默认，印发方案的通知：通知、方案、附件）、
+  `plan`（方案单独发布：无通知、无发文字号，`plan.date` 为成文日期，见 `data/yunxi/2025`）、
+  `notice`（自带正文和附件的通知：`notice.subject`、`notice.template`、`notice.attachments`）；
+  红头（`issuer.mark`）在每种组成中都可有可无。
+- 尚未确定的内容写“待填写”（`gongwen init` 即如此），原文缺损的字写作 □，或在行末加注释 `# 待填写`：
+  `check` 和 `build` 逐处警告（文件、行），`--strict` 和 `publish` 拒绝。
 
 ## 示例
 

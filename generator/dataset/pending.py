@@ -16,6 +16,7 @@ from generator.dataset.yamlio import NodePath
 CLEARED_EACH_YEAR: dict[NodePath, str] = {
     ("notice", "number", "serial"): "发文字号序号",
     ("notice", "date"): "成文日期",
+    ("plan", "date"): "成文日期",  # a plan published on its own
 }
 
 PENDING_MARK = "待填写"

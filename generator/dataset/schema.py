@@ -109,21 +109,46 @@ class Imprint(Model):
     copy_to: Text | None = _field("抄送机关", None)
 
 
-class Notice(Model):
-    """印发通知。"""
+class NoticeWording(Model):
+    """印发通知的固定用语（共享通知模板 notice/issue-plan.md.j2 使用）：各项有默认值，
+    本单位用语不同时只写不同的一项，不必复制模板。"""
 
-    template: Text = _field("通知正文模板（共享模板）", "notice/issue-plan.md.j2")
+    title_verb: Text = _field("标题中的动词：××关于印发《方案》的通知", "印发")
+    lead: Text = _field("正文中方案名称之前的用语：现将《方案》……", "现将")
+    issued_to: Text = _field("正文中方案名称之后的用语，如 印发你们", "印发给你们")
+
+
+class Notice(Model):
+    """通知：印发方案的通知（shape 为 notice_with_plan），或自带正文与附件的通知
+    （shape 为 notice）。"""
+
+    template: Text | None = _field(
+        "通知正文模板：印发方案时默认用共享模板 notice/issue-plan.md.j2；"
+        "自带正文的通知必填（数据集中的文件）",
+        None,
+    )
     number: DocumentNumber | None = _field("发文字号；不填则不排", None)
     date: Date = _field("成文日期")
     addressees: Text = _field("主送机关，不含末尾冒号")
     purpose: StrictStr = _field("“现将”之前的目的语，如 为进一步做好……工作，", "")
-    request: Text = _field("执行要求，如 请结合实际抓好贯彻落实")
+    request: Text | None = _field("执行要求，如 请结合实际抓好贯彻落实（印发方案时必填）", None)
     plan_cited_as: Text | None = _field("通知中对方案的称呼（与方案标题不同时填写）", None)
     title_cites_plan_as: Text | None = _field("通知标题中对方案的称呼（与正文不同时填写）", None)
     quote_plan_title: bool = _field("标题中方案名称是否加书名号", True)
     title_lines: list[Text] | None = _field("手工指定标题分行（一般不需要）", None)
     note: Text | None = _field("附注，不含括号，如 此件公开发布", None)
     imprint: Imprint | None = _field("版记；不填则不排", None)
+    subject: Text | None = _field(
+        "事由：标题为“发文机关关于事由的通知”，如 做好2025年度居民医保参保缴费工作；"
+        "自带正文的通知必填，印发方案时不填（由方案标题生成）",
+        None,
+    )
+    wording: NoticeWording = Field(
+        default_factory=NoticeWording, description="印发通知的固定用语（各项有默认值）"
+    )
+    attachments: list[Attachment] = _field(
+        "附件（自带正文的通知用；印发方案时附件写在 plan.attachments 下）", []
+    )
 
 
 class Attachment(Model):
@@ -148,23 +173,47 @@ class Plan(Model):
     title_lines: list[Text] | None = _field("手工指定标题分行", None)
     template: Text = _field("方案正文模板（数据集中的文件）")
     attachments: list[Attachment] = _field("附件", [])
+    date: Date | None = _field(
+        "成文日期：方案单独发布时必填，排在正文之后的署名下；印发方案时不填（用 notice.date）",
+        None,
+    )
 
 
 HeadingFormats = dict[Annotated[int, Field(ge=1, le=4)], Annotated[StrictStr, Field(min_length=1)]]
+
+
+# 附件说明的写法：附件：1.名称 / 附件：1．名称 / 附件1：名称（只有一个附件时都写作 附件：名称）。
+AttachmentListForm = Literal["附件：1.", "附件：1．", "附件1："]
+
+SHAPES = {
+    "notice_with_plan": "印发方案的通知：通知、方案、附件",
+    "plan": "方案单独发布：无印发通知、无发文字号",
+    "notice": "自带正文和附件的通知：无方案",
+}
 
 
 class DocumentFile(Model):
     """document.yaml：发文机关、通知、方案及附件。"""
 
     issuer: Issuer
-    notice: Notice
-    plan: Plan
+    notice: Notice | None = _field("通知（shape 为 notice_with_plan 或 notice 时必填）", None)
+    plan: Plan | None = _field("方案（shape 为 notice_with_plan 或 plan 时必填）", None)
     figures: Literal["computed", "printed"] = _field(
         "表格合计显示计算值（computed）还是原文印刷值（printed）", "computed"
     )
     rounding: Literal["half_up", "half_even", "down", "up"] = _field("取整规则", "half_up")
     heading_numbers: HeadingFormats = _field(
         "各级标题序号格式：{cn} 为汉字数字，{n} 为阿拉伯数字", {}
+    )
+    shape: Literal["notice_with_plan", "plan", "notice"] = _field(
+        "公文的组成：notice_with_plan 印发方案的通知（通知、方案、附件）；"
+        "plan 方案单独发布（无印发通知、无发文字号，可有成文日期）；"
+        "notice 自带正文和附件的通知（无方案）。红头（issuer.mark）在每种组成中都可有可无",
+        "notice_with_plan",
+    )
+    attachment_list: AttachmentListForm = _field(
+        "附件说明的写法：“附件：1.”（默认）、“附件：1．”（全角点）或“附件1：”（每个附件各带标号）",
+        "附件：1.",
     )
 
     @model_validator(mode="after")
@@ -173,6 +222,20 @@ class DocumentFile(Model):
             if "{cn}" not in form and "{n}" not in form:
                 raise ValueError(f"第 {level} 级标题序号格式应含 {{cn}} 或 {{n}}")
         return self
+
+    @property
+    def issued(self) -> dt.date | None:
+        """The 成文日期: the notice's, or the plan's when it is published alone."""
+        if self.notice is not None:
+            return self.notice.date
+        return self.plan.date if self.plan is not None else None
+
+    @property
+    def attachments_at(self) -> tuple[tuple[str, ...], list[Attachment]]:
+        """Where the attachments are (plan.attachments or notice.attachments) and which."""
+        if self.shape == "notice":
+            return ("notice", "attachments"), self.notice.attachments if self.notice else []
+        return ("plan", "attachments"), self.plan.attachments if self.plan else []
 
 
 # ------------------------------------------------------------------ policy.yaml

@@ -16,6 +16,7 @@ from generator.dataset import expr
 from generator.dataset.load import Sources
 from generator.dataset.pending import is_pending, pending_message
 from generator.dataset.schema import (
+    SHAPES,
     Column,
     DocumentFile,
     OrganisationFile,
@@ -247,6 +248,43 @@ def _inside(root: Path, relative: str) -> bool:
     return (root / relative).resolve().is_relative_to(root.resolve())
 
 
+def _shape_problems(doc: DocumentFile) -> list[tuple[NodePath, str]]:
+    """What the chosen shape (document.yaml `shape`) needs and excludes."""
+    shape = f"shape 为 {doc.shape}（{SHAPES[doc.shape]}）"
+    found: list[tuple[NodePath, str]] = []
+    if doc.shape in ("notice_with_plan", "notice") and doc.notice is None:
+        found.append((("notice",), f"{shape}，需要填写 notice（通知）"))
+    if doc.shape in ("notice_with_plan", "plan") and doc.plan is None:
+        found.append((("plan",), f"{shape}，需要填写 plan（方案）"))
+    if doc.shape == "notice" and doc.plan is not None:
+        found.append((("plan",), f"{shape}，不应有 plan；附件写在 notice.attachments 下"))
+    if doc.shape == "plan" and doc.notice is not None:
+        message = f"{shape}，不应有 notice；成文日期写在 plan.date 下"
+        found.append((("notice",), message))
+    notice, plan = doc.notice, doc.plan
+    if doc.shape == "plan" and plan is not None and plan.date is None:
+        found.append((("plan", "date"), f"{shape}，需要填写 plan.date（成文日期）"))
+    if doc.shape == "notice_with_plan":
+        if plan is not None and plan.date is not None:
+            found.append((("plan", "date"), f"{shape}，成文日期写在 notice.date，不填 plan.date"))
+        if notice is not None and notice.request is None:
+            found.append((("notice", "request"), f"{shape}，需要填写 notice.request（执行要求）"))
+        if notice is not None and notice.subject is not None:
+            message = f"{shape}，通知标题由方案标题生成，不填 notice.subject"
+            found.append((("notice", "subject"), message))
+        if notice is not None and notice.attachments:
+            message = f"{shape}，附件写在 plan.attachments 下，不写在 notice.attachments 下"
+            found.append((("notice", "attachments"), message))
+    if doc.shape == "notice" and notice is not None:
+        if notice.template is None:
+            message = f"{shape}，需要填写 notice.template（通知正文模板，数据集中的文件）"
+            found.append((("notice", "template"), message))
+        if notice.subject is None:
+            message = f"{shape}，需要填写 notice.subject（事由，标题为“发文机关关于事由的通知”）"
+            found.append((("notice", "subject"), message))
+    return found
+
+
 def _check_document(
     doc: DocumentFile,
     organisation: OrganisationFile | None,
@@ -255,9 +293,18 @@ def _check_document(
     problems: list[Problem],
 ) -> None:
     loaded = sources.files["document.yaml"]
-    templates: list[tuple[NodePath, str]] = [(("plan", "template"), doc.plan.template)]
-    for index, attachment in enumerate(doc.plan.attachments):
-        where: NodePath = ("plan", "attachments", index)
+    for path, message in _shape_problems(doc):
+        if path == ("plan", "date") and "date" in (loaded.data or {}).get("plan", {}):
+            message = pending_message(path)  # written null: new-year cleared it
+        problems.append(problem_at(loaded, path, message))
+    templates: list[tuple[NodePath, str]] = []
+    if doc.plan is not None:
+        templates.append((("plan", "template"), doc.plan.template))
+    if doc.shape == "notice" and doc.notice is not None and doc.notice.template is not None:
+        templates.append((("notice", "template"), doc.notice.template))
+    at, attachments = doc.attachments_at
+    for index, attachment in enumerate(attachments):
+        where: NodePath = (*at, index)
         if attachment.template is not None:
             templates.append(((*where, "template"), attachment.template))
         if attachment.roster and organisation is not None and organisation.leading_group is None:
@@ -271,12 +318,12 @@ def _check_document(
     for path, template in templates:
         if not _inside(sources.root, template) or not (sources.root / template).is_file():
             problems.append(problem_at(loaded, path, f"模板文件“{template}”不在数据集目录中"))
-    for index, attachment in enumerate(doc.plan.attachments):
+    for index, attachment in enumerate(attachments):
         if attachment.table is not None and attachment.table not in tables:
             problems.append(
                 problem_at(
                     loaded,
-                    ("plan", "attachments", index, "table"),
+                    (*at, index, "table"),
                     f"没有表 tables/{attachment.table}.yaml",
                 )
             )

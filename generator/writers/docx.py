@@ -9,6 +9,7 @@ Raw OOXML stays in generator/writers/ooxml.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
@@ -49,13 +50,13 @@ from generator.style import layout
 from generator.style.profile import MM_TO_PT, Role, StyleProfile
 from generator.writers import ooxml
 
+_OWN_LABEL = re.compile(r"附件\d+：")
 HEADING_ROLES: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}
 ALIGNMENTS = {
     Align.LEFT: WD_ALIGN_PARAGRAPH.LEFT,
     Align.CENTER: WD_ALIGN_PARAGRAPH.CENTER,
     Align.RIGHT: WD_ALIGN_PARAGRAPH.RIGHT,
 }
-ATTACHMENTS_PREFIX = "附件："
 COPY_TO_PREFIX = "抄送："
 TABLE_BORDER_PT = 0.5
 # Ruled tables as the PDF sets them (writers/css.py: line-height 1.5, cell
@@ -260,12 +261,18 @@ class _BlockWriter:
     def attachment_list(self, attachments: AttachmentList) -> None:
         """`附件：1.名称`, indented two characters; the items and their wrapped
         lines line up after `附件：`."""
-        prefix = layout.text_width(ATTACHMENTS_PREFIX)
+        prefix = layout.text_width(attachments.label)
         for index, item in enumerate(attachments.items):
+            # The form 附件1：名称 (no common label): each item hangs from its own.
+            own = _OWN_LABEL.match(item)
+            hang = layout.text_width(own.group(0)) if own else 0.0
             if index == 0:
-                paragraph = self.paragraph("body", ATTACHMENTS_PREFIX + item)
-                self.indent(paragraph, left=2 + prefix, hanging=prefix)
+                paragraph = self.paragraph("body", attachments.label + item)
+                self.indent(paragraph, left=2 + prefix + hang, hanging=prefix + hang)
                 self.space_before(paragraph, 1)
+            elif own:
+                paragraph = self.paragraph("body", item)
+                self.indent(paragraph, left=2 + hang, hanging=hang)
             else:
                 paragraph = self.paragraph("body", item)
                 self.indent(paragraph, left=2 + prefix, first_line=0)

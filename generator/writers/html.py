@@ -7,6 +7,7 @@ parser, and gets the same element tree."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -50,17 +51,26 @@ def _heading(block: model.Heading, style: StyleProfile) -> str:
     return f'<p class="heading run-in body">{head}{escape(block.body)}</p>'
 
 
+# An item's number: 1. is set in a box one character wide; 1． and the label
+# 附件1： (full-width, as wide as they are set) are text the item hangs from.
+_ITEM_NUMBER = re.compile(r"\d+\.")
+_ITEM_LABEL = re.compile(r"\d+．|附件\d+：")
+
+
 def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
     """`附件：1. 名称`, two characters in; later items and wrapped lines line up
     under the first name."""
-    label = "附件："
+    label = block.label
     rows = []
     for index, item in enumerate(block.items):
-        number, dot, name = item.partition(".")
-        if dot and number.isdigit():
+        numbered, labelled = _ITEM_NUMBER.match(item), _ITEM_LABEL.match(item)
+        if numbered:
+            number, name = numbered.group(0), item[numbered.end() :]
             num = f'<span class="num" style="width: {chars(style, 1)}">'
-            text = f"{num}{escape(number + dot)}</span>{escape(name)}"
+            text = f"{num}{escape(number)}</span>{escape(name)}"
             hang = 1.0
+        elif labelled:
+            text, hang = escape(item), layout.text_width(labelled.group(0))
         else:
             text, hang = escape(item), 0.0
         indent = layout.text_width(label)
@@ -139,8 +149,11 @@ _RENDER: dict[type, Callable[[Any, StyleProfile], str]] = {
 
 def _part(part: model.Part, style: StyleProfile, imprint_own_page: bool) -> str:
     blocks: list[str] = []
+    # The plan's title (after the letterhead when a plan is published alone).
+    titles = [i for i, b in enumerate(part.blocks) if isinstance(b, model.Title)]
+    plan_title = titles[0] if titles and part.kind is model.PartKind.PLAN else None
     for index, block in enumerate(part.blocks):
-        if isinstance(block, model.Title) and part.kind is model.PartKind.PLAN and index == 0:
+        if index == plan_title and isinstance(block, model.Title):
             blocks.append(_title(block, "title plan-title"))
         elif isinstance(block, model.Imprint):
             blocks.append(_imprint(block, imprint_own_page))

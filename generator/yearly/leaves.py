@@ -75,6 +75,13 @@ NAMES: dict[str, str] = {
     "request": "执行要求",
     "purpose": "目的语",
     "plan_cited_as": "通知中对方案的称呼",
+    "subject": "事由",
+    "wording": "固定用语",
+    "title_verb": "标题中的动词",
+    "lead": "方案名称前的用语",
+    "issued_to": "方案名称后的用语",
+    "shape": "公文组成",
+    "attachment_list": "附件说明写法",
     "imprint": "版记",
     "printer": "印发机关",
     "copy_to": "抄送",
@@ -111,6 +118,7 @@ NAMES_UNDER: dict[tuple[str, str], str] = {
     ("notice", "date"): "成文日期",
     ("imprint", "date"): "印发日期",
     ("notice", "number"): "发文字号",
+    ("plan", "date"): "成文日期",
 }
 
 

@@ -225,9 +225,11 @@ def _kept_years(root: Path, dataset: Dataset, years: set[int]) -> tuple[Change, 
 
 def dataset_years(dataset: Dataset) -> set[int]:
     """The years this data set speaks of: the policy year and the year of issue."""
-    notice = dataset.document.notice
-    years = {dataset.policy.year, notice.date.year}
-    if notice.number is not None:
+    notice, issued = dataset.document.notice, dataset.document.issued
+    years = {dataset.policy.year}
+    if issued is not None:
+        years.add(issued.year)
+    if notice is not None and notice.number is not None:
         years.add(notice.number.year)
     return years
 

@@ -3,22 +3,20 @@
 Compared with last year's data set (the sibling folder named for the policy
 year before, when there is one): a contribution tier that moved by more than
 20%, a table row (a village, matched by the table's unique column) whose
-figures moved by more than 10%. And, on its own: a date far from the policy
-year, a `# 待填写` mark left after the value was filled in. (A hand-typed total that disagrees with its column is reported by
-compute, as the printed-figure mismatch.)
+figures moved by more than 10%. What is doubtful in a data set on its own (a
+date far from the policy year, a placeholder) is in dataset/doubts.py, which
+build reports as check does. (A hand-typed total that disagrees with its
+column is reported by compute, as the printed-figure mismatch.)
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 from generator.dataset.load import load_sources
-from generator.dataset.pending import PENDING_MARK
 from generator.dataset.schema import Column
 from generator.dataset.validate import Dataset, InputTable, problem_at, validate
-from generator.dataset.yamlio import NodePath
 from generator.problems import DataError, Problem, Severity
 from generator.yearly.leaves import show
 
@@ -117,50 +115,9 @@ def _rows(dataset: Dataset, previous: Dataset) -> list[Problem]:
     return found
 
 
-def _dates(dataset: Dataset) -> list[Problem]:
-    """Policy dates within a year of the policy year; the notice issued in the
-    policy year or the year before it."""
-    year = dataset.policy.year
-    near = (range(year - 1, year + 2), f"{year - 1}–{year + 1} 年（参保年度前后一年）")
-    issued = (range(year - 1, year + 1), f"{year - 1}–{year} 年（参保年度或其前一年）")
-    checked: list[tuple[str, NodePath, dt.date, tuple[range, str]]] = []
-    for key, period in dataset.policy.periods.items():
-        checked.append(("policy.yaml", ("periods", key, "start"), period.start, near))
-        checked.append(("policy.yaml", ("periods", key, "end"), period.end, near))
-    for key, day in dataset.policy.dates.items():
-        checked.append(("policy.yaml", ("dates", key), day, near))
-    notice = dataset.document.notice
-    checked.append(("document.yaml", ("notice", "date"), notice.date, issued))
-    if notice.imprint is not None:
-        imprint: NodePath = ("notice", "imprint", "date")
-        checked.append(("document.yaml", imprint, notice.imprint.date, issued))
-    return [
-        problem_at(
-            dataset.sources.files[file],
-            path,
-            f"日期 {day.isoformat()} 不在 {expected}内，是否年份写错了？",
-            severity=Severity.WARNING,
-        )
-        for file, path, day, (years, expected) in checked
-        if day.year not in years
-    ]
-
-
-def _pending_marks(dataset: Dataset) -> list[Problem]:
-    """`# 待填写` comments new-year left, still there after the values were filled
-    in (validation has passed, so nothing is pending any more)."""
-    found = []
-    for loaded in dataset.sources.files.values():
-        lines = loaded.path.read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines, start=1):
-            if f"# {PENDING_MARK}" in line:
-                message = f"仍标着“{PENDING_MARK}”，已填写的话请删去这行注释"
-                found.append(Problem(message, loaded.path, number, severity=Severity.WARNING))
-    return found
-
-
 def review(dataset: Dataset, previous: Dataset | None) -> list[Problem]:
-    found = _dates(dataset) + _pending_marks(dataset)
-    if previous is not None:
-        found += _tiers(dataset, previous) + _rows(dataset, previous)
-    return found
+    """The comparisons with last year (the data set's own doubts, such as a date
+    far from the policy year, are build's warnings too: dataset/doubts.py)."""
+    if previous is None:
+        return []
+    return _tiers(dataset, previous) + _rows(dataset, previous)
