@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.build.pipeline import BuildResult, build
-from generator.compose.formatting import number
+from generator.compose.formatting import cell
 from generator.compute import compute
 from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
@@ -223,7 +223,7 @@ def _subsidies(office: str) -> dict[str, dict[str, str]]:
     computed = compute(validate(load_sources(_dataset(office)))).subsidies
     return {
         s.rule.id or "、".join(s.rule.groups): {
-            t.tier: f"{number(t.subsidy)}/{number(t.personal)}" for t in s.tiers
+            t.tier: f"{cell(t.subsidy)}/{cell(t.personal)}" for t in s.tiers
         }
         for s in computed
     }

@@ -18,7 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator.compose import formatting
 from generator.compose.markup import MarkupError, parse
-from generator.compose.tables import roster_model, table_model
+from generator.compose.tables import roster_model, table_model, too_wide
 from generator.compose.titles import break_title
 from generator.compute import Computed
 from generator.dataset.validate import Dataset, problem_at
@@ -37,6 +37,7 @@ from generator.model import (
     Part,
     PartKind,
     Signature,
+    Table,
     Title,
 )
 from generator.paths import shared_templates
@@ -147,7 +148,9 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
             "value": s.rule.value,
             "note": s.rule.note,
             "tier_group": s.rule.tier_group,
-            "tiers": [t.__dict__ for t in s.tiers],
+            "payers": [p.model_dump() for p in s.rule.payers],
+            # tiers the rule applies to; a tier with rule: none is left out
+            "tiers": [t.__dict__ for t in s.tiers if t.subsidy is not None],
         }
         for s in computed.subsidies
     ]
@@ -158,7 +161,7 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
         "policy": policy,
         "org": dataset.organisation.model_dump(),
         "tables": {
-            name: {"rows": list(t.rows), "total": t.shown_total}
+            name: {"rows": list(t.printed_rows), "total": t.shown_total}
             for name, t in computed.tables.items()
         },
         "subsidies": subsidies,
@@ -179,6 +182,9 @@ class _Composer:
         page = style.page
         # Characters of 22 pt that fit the text block's width.
         self.title_chars = int(page.text_width_mm * 72 / 25.4 // style.roles["title"].size_pt)
+        table_pt = style.roles["table"].size_pt
+        self.table_chars = page.text_width_mm * 72 / 25.4 / table_pt
+        self.cell_padding_chars = 6 / table_pt  # 3 pt each side (writers/css.py)
 
     def text(self, value: str | None) -> str:
         """A short text from the data that may refer to data, e.g. {{ year }}年度."""
@@ -256,11 +262,29 @@ class _Composer:
             if attachment.roster and group is not None:
                 content.append(roster_model(group))
             if attachment.table is not None:
-                content.append(table_model(self.computed.tables[attachment.table]))
+                content.append(self.table(attachment.table))
             if attachment.template is not None:
                 content.extend(self.body(attachment.template))
             parts.append(Part(PartKind.ATTACHMENT, tuple(content)))
         return parts
+
+    def table(self, name: str) -> Table:
+        """A table with its headings rendered; an error if it would not fit the text block."""
+        table = table_model(self.computed.tables[name], self.text)
+        spec = self.computed.tables[name].input.spec
+        loaded = self.dataset.sources.tables()[name]
+        problems = [
+            problem_at(
+                loaded,
+                ("columns", column),
+                f"表 {name} 的“{text}”比列“{self.text(spec.columns[column].name)}”宽，"
+                "表格会超出版心：请加大这一列的 width、缩短文字或减少列数",
+            )
+            for column, text in too_wide(table, self.table_chars, self.cell_padding_chars)
+        ]
+        if problems:
+            raise DataError(problems)
+        return table
 
     def warn(self, where: tuple[str | int, ...], message: str) -> None:
         loaded = self.dataset.sources.files["document.yaml"]
