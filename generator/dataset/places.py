@@ -19,7 +19,7 @@ _ITEMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "members": ("成员", ("name", "title")),
     "deputies": ("副主任", ("name", "title")),
     "columns": ("列", ("name",)),
-    "attachments": ("附件", ("title",)),
+    "attachments": ("附件", ()),  # its title may be a template: counted instead
 }
 
 

@@ -169,7 +169,8 @@ def _table(
             except expr.ExprError as error:
                 problems.append(problem_at(loaded, where, str(error)))
             else:
-                unknown = sorted(parsed.names - available)
+                # Without a valid policy.yaml (reported already) no name can be checked.
+                unknown = sorted(parsed.names - available) if policy else []
                 if unknown:
                     hints = [
                         f"“{close[0]}”"
@@ -399,7 +400,8 @@ def validate(sources: Sources) -> Dataset:
             tables[name] = _table(name, spec, loaded, policy, problems)
     _check_refs(tables, sources, problems)
     if document is not None:
-        _check_document(document, organisation, tables, sources, problems)
+        # Tables that failed their own checks are reported there, not as missing.
+        _check_document(document, organisation, sources.tables(), sources, problems)
     if problems or document is None or policy is None or organisation is None:
         raise DataError(problems)
     return Dataset(sources.root, document, policy, organisation, tables, sources)
