@@ -18,7 +18,12 @@ from generator.dataset.load import load_sources
 from generator.dataset.names import policy_names
 from generator.dataset.validate import Dataset, validate
 from generator.problems import DataError, Problem, Severity
+from generator.yearly.checklist import checklist
+from generator.yearly.diff import compare
+from generator.yearly.diff.data import Change
+from generator.yearly.newyear import new_year
 from tests.conftest import REPO, W, docx_xml, pdf_pages_text, squeeze
+from tests.yearly_data import fill_in
 
 QINGSHAN = Path(__file__).resolve().parent / "data" / "qingshan" / "2024"
 
@@ -308,3 +313,37 @@ def test_a_table_wider_than_the_text_block_is_an_error(copy: Path) -> None:
         for p in problems
     ), problems
     assert not (copy.parent / "out").exists()
+
+
+# ------------------------------------------------------------ new-year and diff see the typed values
+
+
+def test_new_year_lists_ages_payers_and_printed_cells(copy: Path) -> None:
+    lines = checklist(new_year(copy))
+    text = "\n".join(lines)
+    ages = lines.index(next(line for line in lines if line.endswith("、年龄（仍为上年数值）")))
+    assert lines[ages + 1 : ages + 3] == ["    年龄 · half_from：60", "    年龄 · full_from：70"]
+    assert "困难群众资助 · 低保·低保对象、监测对象 · 承担方 · 镇（街） · 承担比例：0.5" in text
+    assert "金额 · subsidy_floor：550" in text
+    assert "行中 {printed: …} 是上年原文印刷的数值" in text
+
+
+def test_diff_compares_ages_and_payers(copy: Path) -> None:
+    target = new_year(copy).target
+    fill_in(target)
+    _edit(target / "policy.yaml", "full_from: 70", "full_from: 65")
+    _edit(target / "policy.yaml", "payers: [{name: 市财政}]", "payers: [{name: 省财政}]")
+    _edit(
+        target / "policy.yaml",
+        "{name: 市, share: 0.5}, {name: 镇（街）, share: 0.5}",
+        "{name: 市, share: 0.6}, {name: 镇（街）, share: 0.4}",
+    )
+    changes = {s.title: s.changes for s in compare(copy, target).sections}[
+        "政策参数（policy.yaml）"
+    ]
+    assert Change("年龄 · full_from", "70", "65") in changes
+    rule = "困难群众资助 · 低保·低保对象、监测对象 · 承担方"
+    assert Change(f"{rule} · 市 · 承担比例", "0.5", "0.6") in changes
+    payer = "困难群众资助 · 特困·特困人员 · 承担方"
+    assert Change(f"{payer} · 市财政 · 名称", "市财政", None) in changes
+    assert Change(f"{payer} · 省财政 · 名称", None, "省财政") in changes

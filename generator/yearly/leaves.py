@@ -33,6 +33,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "members": ("role", "title"),
     "attachments": ("table",),
     "subsidy_parts": ("name",),
+    "payers": ("name",),
     "columns": ("name",),
 }
 
@@ -59,6 +60,9 @@ NAMES: dict[str, str] = {
     "amounts": "金额",
     "amount": "金额",
     "counts": "数量",
+    "ages": "年龄",
+    "payers": "承担方",
+    "share": "承担比例",
     "documents": "引用文件",
     "title": "标题",
     "number": "文号",
@@ -100,6 +104,9 @@ NAMES: dict[str, str] = {
     "ref": "引用",
     "align": "对齐",
     "width": "宽度",
+    "key": "简称",
+    "field": "取自",
+    "rows_from": "各行取自",
 }
 
 # Where a key means something else than NAMES says: (parent key, key).
