@@ -134,7 +134,7 @@ WARNINGS = {
         (None, "字符“喆”（见“、邓喆鑫”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC"),
     ],
     "wuhe": [
-        ("targets.yaml", "表 targets，合计行，列“2023年目标任务数”：印刷值 542468，计算值 542469"),
+        ("targets.yaml", "表 targets，合计行，列“目标任务数”：印刷值 542468，计算值 542469"),
         ("document.yaml", "附件2的标题与附件说明中的名称不一致（GB/T 9704 要求一致）"),
     ],
     "lidu": [("document.yaml", "正文提到“附表”，但数据集中没有这个附件")],
@@ -155,7 +155,7 @@ TOTALS = {
         "quota": {"户籍人口数": 44701, "基数任务": 39771},
         "assignments": None,
     },
-    "wuhe": {"targets": {"户籍人口数": 695520, "2023年目标任务数": 542469}},
+    "wuhe": {"targets": {"户籍人口数": 695520, "{{ year - 1 }}年目标任务数": 542469}},
     "lidu": {},
 }
 

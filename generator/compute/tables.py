@@ -67,7 +67,7 @@ def _evaluate_row(
                         problem_at(
                             loaded,
                             ("columns", position, "formula"),
-                            f"表 {table.name} {table.row_label(index)}，列“{column.name}”：{error}",
+                            f"表 {table.name} {table.row_label(index)}，列“{column.label}”：{error}",
                         )
                     ]
                 ) from None
@@ -91,30 +91,31 @@ def printed_mismatches(table: ComputedTable, dataset: Dataset) -> list[Problem]:
     spec = table.input.spec
     label = spec.total_label or "合计"
     found = []
+    columns = {c.name: c for c in spec.columns}
     for (index, name), printed in sorted(table.input.printed.items()):
         computed = table.rows[index].get(name)
         if computed is None or Decimal(computed) != printed:  # type: ignore[arg-type]
-            key = next(c.row_key for c in spec.columns if c.name == name)
             shown = "空白" if computed is None else computed
             found.append(
                 problem_at(
                     loaded,
-                    ("rows", index, key, "printed"),
-                    f"表 {table.name} {table.input.row_label(index)}，列“{name}”："
-                    f"印刷值 {printed}，计算值 {shown}",
+                    ("rows", index, columns[name].row_key, "printed"),
+                    f"表 {table.name} {table.input.row_label(index)}，"
+                    f"列“{columns[name].label}”：印刷值 {printed}，计算值 {shown}",
                     severity=Severity.WARNING,
                 )
             )
-    names = {c.row_key: c.name for c in spec.columns}
+    by_key = {c.row_key: c for c in spec.columns} | columns
     for key, printed in spec.printed.total.items():
-        name = names.get(key, key)
-        computed = (table.total or {}).get(name)
+        column = by_key[key]  # validation made sure it is a totalled column
+        computed = (table.total or {}).get(column.name)
         if computed is not None and Decimal(str(computed)) != printed:
             found.append(
                 problem_at(
                     loaded,
                     ("printed", "total", key),
-                    f"表 {table.name}，{label}行，列“{name}”：印刷值 {printed}，计算值 {computed}",
+                    f"表 {table.name}，{label}行，列“{column.label}”："
+                    f"印刷值 {printed}，计算值 {computed}",
                     severity=Severity.WARNING,
                 )
             )

@@ -49,6 +49,10 @@ def _item(parent: str | int | None, items: Any, index: int, data: Any) -> str:
     if parent == "rows":
         label = _row_label(data, item)
         return f"第 {index + 1} 行" + (f"（{label}）" if label else "")
+    if parent == "columns" and isinstance(item, dict) and "{" in str(item.get("name")):
+        label = _text(item.get("key"))  # a heading that is a template: its key names it
+        if label:
+            return f"列“{label}”"
     if isinstance(parent, str) and parent in _ITEMS:
         kind, fields = _ITEMS[parent]
         for name in fields:

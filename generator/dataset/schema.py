@@ -392,6 +392,11 @@ class Column(Model):
         """What the rows and formulas call this column."""
         return self.key or self.name
 
+    @property
+    def label(self) -> str:
+        """The column in messages: its name, or its key when the name is a template."""
+        return self.key if self.key and "{" in self.name else self.name
+
 
 class Printed(Model):
     """Figures as printed in a published document, to check and reproduce it."""
