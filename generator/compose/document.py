@@ -332,3 +332,13 @@ def compose(
 ) -> tuple[Document, list[Problem]]:
     composer = _Composer(dataset, computed, style)
     return composer.document(), composer.warnings
+
+
+def composed_context(
+    dataset: Dataset, computed: Computed, style: StyleProfile
+) -> tuple[ImmutableSandboxedEnvironment, dict[str, Any]]:
+    """The environment and every variable templates see, as after composing
+    (docs/templates.md renders its examples with them)."""
+    composer = _Composer(dataset, computed, style)
+    composer.document()
+    return composer.env, composer.context

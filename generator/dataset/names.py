@@ -37,7 +37,7 @@ FORMULA_NAMES: tuple[tuple[str, str, str], ...] = (
     ("rates.<名称>", "policy.yaml 中的比例", "rates.coverage_target"),
     ("amounts.<名称>", "policy.yaml 中的金额", "amounts.fund_base"),
     ("counts.<名称>", "policy.yaml 中的整数", "counts.newborn_days"),
-    ("ages.<名称>", "policy.yaml 中的年龄", "ages.elderly"),
+    ("ages.<名称>", "policy.yaml 中的年龄", "ages.full_from"),
     ("tiers.<档次>.amount", "该档个人缴费标准（档次名只在一个人群中出现时）", "tiers.一档.amount"),
     ("tiers.<人群>.<档次>.amount", "某人群该档个人缴费标准", "tiers.大学生.一档.amount"),
     (
