@@ -99,6 +99,15 @@ def test_a_blank_cell_prints_empty_is_left_out_of_totals_and_blanks_its_formulas
     assert tasks[4] == ["合计", "6937", "96", "5641", "5359", "2036420"]
 
 
+def test_a_heading_with_a_mistake_names_its_file_and_line(copy: Path) -> None:
+    _edit(
+        copy / "tables" / "tasks.yaml", '"{{ year - 1 }}年外出人数"', '"{{ yaer - 1 }}年外出人数"'
+    )
+    (problem,) = _errors(copy)
+    assert problem.file == copy / "tables" / "tasks.yaml" and problem.line == 6
+    assert problem.field == "列“away”" and "模板表达式有误" in problem.message
+
+
 def test_a_left_out_numeric_cell_is_still_an_error(copy: Path) -> None:
     _edit(copy / "tables" / "tasks.yaml", "population: 1200, away: ~", "population: 1200")
     (problem,) = _errors(copy)

@@ -270,9 +270,23 @@ class _Composer:
 
     def table(self, name: str) -> Table:
         """A table with its headings rendered; an error if it would not fit the text block."""
-        table = table_model(self.computed.tables[name], self.text)
         spec = self.computed.tables[name].input.spec
         loaded = self.dataset.sources.tables()[name]
+
+        def heading(text: str) -> str:
+            try:
+                return self.text(text)
+            except DataError as error:
+                index = next(
+                    i
+                    for i, c in enumerate(spec.columns)
+                    if text == c.name or text in (c.header or [])
+                )
+                raise DataError(
+                    [problem_at(loaded, ("columns", index), p.message) for p in error.problems]
+                ) from None
+
+        table = table_model(self.computed.tables[name], heading)
         problems = [
             problem_at(
                 loaded,
