@@ -160,6 +160,7 @@ def test_formula_errors_name_file_line_and_row(copy: Path) -> None:
         ("tiers.三档.amount", "未知的名称：tiers.三档.amount"),
         ("2023年应参加居民医保人数 * 2", "数字后不能紧跟字母"),
         ("fee * 2", "未知的名称：fee"),  # a column to the right
+        ("village * 2", "公式中的列“village”不是数值列"),
     ],
 )
 def test_formula_names_are_checked(copy: Path, formula: str, expected: str) -> None:

@@ -161,6 +161,7 @@ def _table(
     columns = {c.row_key: c for c in spec.columns}
     formulas: dict[str, expr.Expression] = {}
     available = set(known) | (row_names(policy) if spec.rows_from and policy else set())
+    texts: set[str] = set()  # columns to the left that hold no number
     for index, column in enumerate(spec.columns):
         where: NodePath = ("columns", index, "formula")
         if column.formula is not None:
@@ -171,6 +172,12 @@ def _table(
             else:
                 # Without a valid policy.yaml (reported already) no name can be checked.
                 unknown = sorted(parsed.names - available) if policy else []
+                wordy = sorted(set(unknown) & texts)
+                if wordy:
+                    problems.append(
+                        problem_at(loaded, where, f"公式中的列“{'”“'.join(wordy)}”不是数值列")
+                    )
+                    unknown = [n for n in unknown if n not in texts]
                 if unknown:
                     hints = [
                         f"“{close[0]}”"
@@ -194,7 +201,8 @@ def _table(
         if column.total and column.kind not in ("integer", "decimal"):
             problems.append(problem_at(loaded, ("columns", index, "total"), "只有数值列可以合计"))
         _check_field(spec, column, index, loaded, problems)
-        available |= {column.row_key, column.name}
+        numeric = column.kind in ("integer", "decimal", "row_number")
+        (available if numeric else texts).update({column.row_key, column.name})
 
     printed: dict[tuple[int, str], Decimal] = {}
     rows: list[dict[str, CellValue]] = []
