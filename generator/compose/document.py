@@ -21,6 +21,7 @@ from generator.compose.markup import MarkupError, parse
 from generator.compose.tables import roster_model, table_model, too_wide
 from generator.compose.titles import break_title
 from generator.compute import Computed
+from generator.compute.tables import ComputedTable
 from generator.dataset.validate import Dataset, problem_at
 from generator.model import (
     Addressee,
@@ -138,6 +139,12 @@ def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[s
         raise DataError([Problem(f"“{text}”中的模板表达式有误（{error}）")]) from None
 
 
+def _by_key_too(table: ComputedTable, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as templates see it: by column name and, where a column has one, by key."""
+    keyed = {c.key: row[c.name] for c in table.input.spec.columns if c.key and c.name in row}
+    return {**row, **keyed}
+
+
 def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
     policy = dataset.policy.model_dump()
     subsidies: list[dict[str, Any]] = [
@@ -161,7 +168,10 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
         "policy": policy,
         "org": dataset.organisation.model_dump(),
         "tables": {
-            name: {"rows": list(t.printed_rows), "total": t.shown_total}
+            name: {
+                "rows": [_by_key_too(t, row) for row in t.printed_rows],
+                "total": None if t.shown_total is None else _by_key_too(t, t.shown_total),
+            }
             for name, t in computed.tables.items()
         },
         "subsidies": subsidies,

@@ -49,8 +49,8 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
         "wushui",
     ),
     "tables": (
-        "各表算好的数据：tables.<表名>.rows（各行，键为列名）与 .total（合计行，"
-        "figures: printed 时为印刷值）",
+        "各表算好的数据：tables.<表名>.rows（各行，键为列名，有 key 的列也可用 key）"
+        "与 .total（合计行，figures: printed 时为印刷值）",
         "{{ tables.quota.total.户籍人口数 }}",
         "wushui",
     ),
