@@ -116,12 +116,13 @@ _UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%/:+\-_()]+")
 
 
 def too_wide(table: Table, text_chars: float, padding_chars: float) -> list[tuple[int, str]]:
-    """(column index, text) of each cell whose longest unbreakable run is wider
-    than its column(s). Widths in characters of the table's size: text_chars is
-    the text block, padding_chars a cell's left plus right padding."""
+    """(first column, text) of the widest cell of each column whose longest
+    unbreakable run is wider than its column(s). Widths in characters of the
+    table's size: text_chars is the text block, padding_chars a cell's left plus
+    right padding."""
     total = sum(table.widths)
     covered = [0] * len(table.widths)  # rows still covered by a cell above (rowspan)
-    found = []
+    widest: dict[int, tuple[float, str]] = {}
     for row in (*table.header, *table.body):
         column = 0
         for cell in row:
@@ -130,13 +131,14 @@ def too_wide(table: Table, text_chars: float, padding_chars: float) -> list[tupl
             span = table.widths[column : column + cell.colspan]
             room = text_chars * sum(span) / total - padding_chars
             runs = _UNBREAKABLE.findall(cell.text)
-            if runs and max(text_width(r) for r in runs) > room:
-                found.append((column, cell.text))
+            need = max((text_width(r) for r in runs), default=0.0)
+            if need > room and need > widest.get(column, (0.0, ""))[0]:
+                widest[column] = (need, cell.text)
             for c in range(column, min(column + cell.colspan, len(covered))):
                 covered[c] = cell.rowspan
             column += cell.colspan
         covered = [max(c - 1, 0) for c in covered]
-    return found
+    return [(column, text) for column, (_, text) in sorted(widest.items())]
 
 
 def _padded(text: str, width: int) -> str:

@@ -401,7 +401,7 @@ class Column(Model):
 class Printed(Model):
     """Figures as printed in a published document, to check and reproduce it."""
 
-    total: dict[StrictStr, Number] = _field("原文印刷的合计，键为列名", {})
+    total: dict[StrictStr, Number] = _field("原文印刷的合计，键为列名（或列的 key）", {})
 
 
 class TableFile(Model):
