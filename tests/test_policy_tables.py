@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 
 from generator.build.pipeline import BuildResult, build
+from generator.compose.tables import too_wide
 from generator.compute import compute, parameters
 from generator.dataset.load import load_sources
 from generator.dataset.names import policy_names
+from generator.dataset.places import describe
 from generator.dataset.validate import Dataset, validate
+from generator.model import Cell, Table
 from generator.problems import DataError, Problem, Severity
 from generator.yearly.checklist import checklist
 from generator.yearly.diff import compare
@@ -355,3 +358,34 @@ def test_diff_compares_ages_and_payers(copy: Path) -> None:
     payer = "困难群众资助 · 特困·特困人员 · 承担方"
     assert Change(f"{payer} · 市财政 · 名称", "市财政", None) in changes
     assert Change(f"{payer} · 省财政 · 名称", None, "省财政") in changes
+
+
+def test_places_read_as_a_person_counts() -> None:
+    table = {
+        "columns": [{"name": "村委", "unique": True}, {"name": "{{ year }}年人数", "key": "n"}],
+        "rows": [{"村委": "黄莲", "n": 1}, {"村委": "陶家", "n": "x"}],
+    }
+    assert describe(table, ("rows", 1, "n")) == "第 2 行（陶家），列“n”"
+    assert describe(table, ("columns", 1, "kind")) == "列“n”的 kind"  # a templated heading
+    assert describe(table, ("columns", 0)) == "列“村委”"
+    policy = {"subsidies": [{"groups": ["特困人员", "孤儿"], "per_tier": {"二档": {}}}]}
+    assert describe(policy, ("subsidies", 0, "per_tier", "二档", "rule")) == (
+        "资助“特困人员等”的 per_tier.二档.rule"
+    )
+    document = {"plan": {"attachments": [{"title": "{{ year }}"}, {}]}}
+    assert describe(document, ("plan", "attachments", 1, "table")) == "plan 附件2的 table"
+    assert describe({}, ("notice", "number", "serial")) == "notice.number.serial"
+
+
+def test_too_wide_counts_columns_under_cells_that_span_down() -> None:
+    table = Table(
+        header=(
+            (Cell("类别", rowspan=2), Cell("一档", colspan=2)),
+            (Cell("资助"), Cell("个人缴12345678")),
+        ),
+        body=((Cell("特困"), Cell("1"), Cell("2")),),
+        widths=(1.0, 1.0, 1.0),
+    )
+    # 9 characters for three equal columns, less half a character of padding: 2.5 each.
+    assert too_wide(table, 9, 0.5) == [(2, "个人缴12345678")]
+    assert too_wide(table, 15, 0.5) == []

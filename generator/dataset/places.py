@@ -58,7 +58,7 @@ def _item(parent: str | int | None, items: Any, index: int, data: Any) -> str:
         for name in fields:
             if isinstance(item, dict) and (label := _text(item.get(name))):
                 return f"{kind}“{label}”"
-        return f"{kind} {index + 1}" if parent == "attachments" else f"第 {index + 1} 个{kind}"
+        return f"{kind}{index + 1}" if parent == "attachments" else f"第 {index + 1} 个{kind}"
     return f"第 {index + 1} 项"
 
 
