@@ -136,10 +136,21 @@ def test_a_printed_cell_is_checked_like_a_total_and_reproduced_on_request(
     assert row[4] == "3226" and row[5] == "3103"  # later formulas use the computed value
 
 
-def test_a_value_in_a_derived_column_must_say_it_is_printed(copy: Path) -> None:
-    _edit(copy / "tables" / "tasks.yaml", "{printed: 3226}", "3226")
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("3226", "记录原文印刷值请写作 {printed: 数值}"),
+        ("{printed: .nan}", "印刷值应为一个数字"),
+        ("{printed: 三千}", "印刷值应为一个数字"),
+        ("{printed: 3226, note: x}", "记录原文印刷值请写作 {printed: 数值}"),
+    ],
+)
+def test_a_value_in_a_derived_column_must_say_it_is_printed(
+    copy: Path, written: str, expected: str
+) -> None:
+    _edit(copy / "tables" / "tasks.yaml", "{printed: 3226}", written)
     (problem,) = _errors(copy)
-    assert "记录原文印刷值请写作 {printed: 数值}" in problem.message and problem.line == 12
+    assert expected in problem.message and problem.line == 12
 
 
 def test_formula_errors_name_file_line_and_row(copy: Path) -> None:

@@ -217,7 +217,9 @@ def _table(
                 )
             elif columns[key].formula:
                 figure = _printed_cell(raw[key])
-                if figure is None:
+                if figure is None and isinstance(raw[key], dict) and set(raw[key]) == {"printed"}:
+                    problems.append(problem_at(loaded, ("rows", r, key), "印刷值应为一个数字"))
+                elif figure is None:
                     problems.append(
                         problem_at(
                             loaded,
