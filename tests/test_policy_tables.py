@@ -225,7 +225,12 @@ def test_a_table_takes_its_rows_from_the_subsidy_rules(qingshan_build: BuildResu
 def test_the_pdf_prints_the_same_tables(qingshan_build: BuildResult) -> None:
     pdf = next(qingshan_build.out_dir / f.path for f in qingshan_build.files if f.format == "pdf")
     text = squeeze("".join(pdf_pages_text(pdf)))
-    for cell in ("各村人口数（按村报人数和户籍人数的平均）", "2036420", "一档（380元）"):
+    for cell in (
+        "各村人口数（按村报人数和户籍人数的平均）",
+        "2036420",
+        "一档（380元）",
+        "注：2024年度个人缴费标准一档380元、二档680元。",  # a footnote renders too
+    ):
         assert squeeze(cell) in text
 
 

@@ -6,6 +6,7 @@ from the data set's own; both render in a sandbox to markup (see markup.py).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import traceback
 from pathlib import Path
@@ -297,6 +298,12 @@ class _Composer:
                 ) from None
 
         table = table_model(self.computed.tables[name], heading)
+        # The unit line and the notes below may cite data too ({{ year }}).
+        table = dataclasses.replace(
+            table,
+            unit=self.text(table.unit) if table.unit else None,
+            footnotes=tuple(self.text(f) for f in table.footnotes),
+        )
         problems = [
             problem_at(
                 loaded,

@@ -417,8 +417,8 @@ class TableFile(Model):
         [],
     )
     total_label: Text | None = _field("合计行的名称，如 合计；不填则无合计行", None)
-    unit: Text | None = _field("单位行，如 单位：人", None)
-    footnotes: list[Text] = _field("表下注", [])
+    unit: Text | None = _field("单位行，如 单位：人（可引用数据，同标题）", None)
+    footnotes: list[Text] = _field("表下注（可引用数据，如 {{ year }}年度）", [])
     printed: Printed = Printed()
 
     @model_validator(mode="after")
