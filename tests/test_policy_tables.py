@@ -405,3 +405,21 @@ def test_too_wide_counts_columns_under_cells_that_span_down() -> None:
     # 9 characters for three equal columns, less half a character of padding: 2.5 each.
     assert too_wide(table, 9, 0.5) == [(2, "个人缴12345678")]
     assert too_wide(table, 15, 0.5) == []
+
+
+def test_diff_matches_rows_by_a_keyed_unique_column(copy: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other" / "2024"
+    shutil.copytree(copy, other)
+    _edit(other / "tables" / "tasks.yaml", "population: 3327", "population: 3400")
+    _edit(other / "tables" / "tasks.yaml", "{printed: 3226}", "{printed: 3339}")
+    changes = {s.title: s.changes for s in compare(copy, other).sections}[
+        "表 tasks（tables/tasks.yaml）"
+    ]
+    assert changes == (
+        Change("村（社区）“坝芒村” · population", "3327", "3400"),
+        Change(
+            "村（社区）“坝芒村” · 2023年应参加居民医保人数",
+            "3226（原文印刷值）",
+            "3339（原文印刷值）",
+        ),
+    )

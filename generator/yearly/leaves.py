@@ -131,6 +131,8 @@ def show(value: Any) -> str:
         return number(value)
     if isinstance(value, list | tuple):
         return "、".join(show(v) for v in value)
+    if isinstance(value, Mapping) and set(value) == {"printed"}:  # a table cell's {printed: …}
+        return f"{show(value['printed'])}（原文印刷值）"
     return str(value)
 
 
