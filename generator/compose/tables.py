@@ -111,8 +111,9 @@ def table_model(table: ComputedTable, render: Callable[[str], str] = _same) -> T
     )
 
 
-# Runs a line cannot break inside: digits, Latin letters and what joins them.
-_UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%/:+\-_()]+")
+# Runs no line breaks inside: a number (1,234.5%) or a Latin word. (A line may
+# break after - or /, so those end a run.)
+_UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%]+")
 
 
 def too_wide(table: Table, text_chars: float, padding_chars: float) -> list[tuple[int, str]]:
