@@ -222,6 +222,26 @@ def test_a_table_takes_its_rows_from_the_subsidy_rules(qingshan_build: BuildResu
     ]
 
 
+def test_a_table_takes_its_rows_from_the_tiers(qingshan_build: BuildResult) -> None:
+    tiers = _tables(qingshan_build)[2]
+    assert tiers == [
+        ["缴费档次", "个人缴费标准", "特困人员资助", "低保对象个人缴"],
+        ["一档", "380", "380", "190"],
+        ["二档", "680", "680", ""],  # 低保: 二档 does not apply
+    ]
+
+
+def test_a_field_must_fit_where_the_rows_come_from(copy: Path) -> None:
+    _edit(
+        copy / "tables" / "tiers.yaml",
+        "{name: 缴费档次, field: name}",
+        "{name: 缴费档次, field: groups}",
+    )
+    (problem,) = _errors(copy)
+    assert problem.field == "列“缴费档次”的 field" and problem.line == 4
+    assert "rows_from: tiers 的表中，field 应为 name、group 之一" in problem.message
+
+
 def test_the_pdf_prints_the_same_tables(qingshan_build: BuildResult) -> None:
     pdf = next(qingshan_build.out_dir / f.path for f in qingshan_build.files if f.format == "pdf")
     text = squeeze("".join(pdf_pages_text(pdf)))

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from generator.compute.subsidies import ComputedSubsidy
 from generator.dataset import expr
+from generator.dataset.schema import Tier
 from generator.dataset.validate import CellValue, Dataset, InputTable, problem_at
 from generator.problems import DataError, Problem, Severity
 
@@ -29,14 +30,25 @@ class ComputedTable:
         return self.shown_rows or self.rows
 
 
-def _row_variables(subsidy: ComputedSubsidy | None) -> dict[str, Decimal | None]:
+def _rule_variables(subsidy: ComputedSubsidy) -> dict[str, Decimal | None]:
     """row.<档次>.subsidy / personal of a row taken from a subsidy rule."""
-    if subsidy is None:
-        return {}
     values: dict[str, Decimal | None] = {}
     for tier in subsidy.tiers:
         values[f"row.{tier.tier}.subsidy"] = tier.subsidy
         values[f"row.{tier.tier}.personal"] = tier.personal
+    return values
+
+
+def _tier_variables(tier: Tier, subsidies: Sequence[ComputedSubsidy]) -> dict[str, Decimal | None]:
+    """row.amount and row.<资助id>.subsidy / personal of a row taken from a tier."""
+    values: dict[str, Decimal | None] = {"row.amount": tier.amount}
+    for subsidy in subsidies:
+        if subsidy.rule.id is None or subsidy.rule.tier_group != tier.group:
+            continue
+        for each in subsidy.tiers:
+            if each.tier == tier.name:
+                values[f"row.{subsidy.rule.id}.subsidy"] = each.subsidy
+                values[f"row.{subsidy.rule.id}.personal"] = each.personal
     return values
 
 
@@ -47,13 +59,13 @@ def _evaluate_row(
     params: dict[str, Decimal | None],
     rounding: str,
     dataset: Dataset,
-    subsidy: ComputedSubsidy | None = None,
+    row_variables: dict[str, Decimal | None] | None = None,
 ) -> dict[str, CellValue]:
     out = dict(row)
     variables: dict[str, Decimal | None] = dict(params)
     # Names a rule does not have (a tier of another group) are blanks.
     variables.update({n: None for n in expr_names(table) if n.startswith("row.")})
-    variables.update(_row_variables(subsidy))
+    variables.update(row_variables or {})
     for position, column in enumerate(table.spec.columns):
         if column.kind == "row_number":
             out[column.name] = index + 1
@@ -133,11 +145,18 @@ def compute_table(
     rounding: str,
     subsidies: Sequence[ComputedSubsidy] = (),
 ) -> ComputedTable:
-    from_rules = table.spec.rows_from == "subsidies"
+    source = table.spec.rows_from
+    tiers = dataset.policy.tiers
+
+    def row_variables(index: int) -> dict[str, Decimal | None]:
+        if source == "subsidies":
+            return _rule_variables(subsidies[index])
+        if source == "tiers":
+            return _tier_variables(tiers[index], subsidies)
+        return {}
+
     rows = tuple(
-        _evaluate_row(
-            table, row, i, params, rounding, dataset, subsidies[i] if from_rules else None
-        )
+        _evaluate_row(table, row, i, params, rounding, dataset, row_variables(i))
         for i, row in enumerate(table.rows)
     )
     total: dict[str, CellValue] | None = None

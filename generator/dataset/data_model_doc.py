@@ -115,6 +115,7 @@ columns:
   - {name: 一档个人缴, header: [一档, 个人缴], kind: decimal, formula: row.一档.personal}
 ```
 
+`rows_from: tiers` 则每个缴费档次一行（`field: name`，公式用 `row.amount`、`row.低保.subsidy`）。
 `policy.yaml` 中某档不适用：`per_tier: {二档: {rule: none}}`；资助由谁承担：
 `payers: [{name: 市, share: 0.5}, {name: 镇（街）, share: 0.5}]`；年龄：`ages: {full_from: 70}`。
 公式和模板能引用的名称见 `docs/templates.md`。

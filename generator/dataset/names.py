@@ -14,7 +14,10 @@ One place lists them all, for validation (which names exist), for compute
   of the rule's tier group; blank where the rule does not apply);
 - in a table whose rows come from the subsidies (rows_from: subsidies), the
   row's own rule: row.<档次>.subsidy and row.<档次>.personal, blank where the
-  rule does not apply or its tier group has no such tier.
+  rule does not apply or its tier group has no such tier;
+- in a table whose rows are the tiers (rows_from: tiers), the row's tier:
+  row.amount, and row.<资助id>.subsidy and .personal for each rule with an id,
+  blank where the rule is for another group or does not apply to the tier.
 """
 
 from __future__ import annotations
@@ -57,6 +60,12 @@ FORMULA_NAMES: tuple[tuple[str, str, str], ...] = (
         "rows_from: subsidies 的表中，本行资助规则在该档的资助与个人缴费",
         "row.一档.subsidy",
     ),
+    ("row.amount", "rows_from: tiers 的表中，本行档次的个人缴费标准", "row.amount"),
+    (
+        "row.<资助id>.subsidy / personal",
+        "rows_from: tiers 的表中，该资助在本行档次的资助与个人缴费",
+        "row.低保.subsidy",
+    ),
 )
 
 
@@ -92,8 +101,19 @@ def subsidy_names(policy: PolicyFile) -> set[str]:
     return names
 
 
-def row_names(policy: PolicyFile) -> set[str]:
-    """The names of a row taken from a subsidy rule: every tier name of any group."""
+# Which fields a text column of a rows_from table may take, by source.
+ROW_FIELDS = {
+    "subsidies": ("groups", "id", "note", "tier_group", "payers"),
+    "tiers": ("name", "group"),
+}
+
+
+def row_names(policy: PolicyFile, source: str = "subsidies") -> set[str]:
+    """The names of a row taken from policy: of a subsidy rule, every tier name
+    of any group; of a tier, its amount and every rule with an id."""
+    if source == "tiers":
+        ids = {r.id for r in policy.subsidies if r.id is not None}
+        return {"row.amount"} | {f"row.{i}.{f}" for i in ids for f in ("subsidy", "personal")}
     return {f"row.{t.name}.{f}" for t in policy.tiers for f in ("subsidy", "personal")}
 
 

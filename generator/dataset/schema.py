@@ -381,9 +381,10 @@ class Column(Model):
     width: Annotated[Decimal, BeforeValidator(_decimal), Field(gt=0), _NUMBER_SCHEMA] = _field(
         "相对列宽", Decimal(1)
     )
-    field: Literal["groups", "id", "note", "tier_group", "payers"] | None = _field(
-        "表的行取自政策（rows_from）时，这一文字列取规则的哪一项：groups 资助对象（以、连接）、"
-        "id、note 备注、tier_group 档次组、payers 承担方（以、连接）",
+    field: Literal["groups", "id", "note", "tier_group", "payers", "name", "group"] | None = _field(
+        "表的行取自政策（rows_from）时，这一文字列取哪一项。每条资助规则一行时：groups "
+        "资助对象（以、连接）、id、note 备注、tier_group 档次组、payers 承担方（以、连接）；"
+        "每个档次一行时：name 档次名称、group 适用人群",
         None,
     )
 
@@ -408,8 +409,10 @@ class TableFile(Model):
     """tables/<表名>.yaml：附件表格。"""
 
     columns: Annotated[list[Column], Field(min_length=1)] = _field("列")
-    rows_from: Literal["subsidies"] | None = _field(
-        "各行取自政策而不手填：subsidies 每条资助规则一行（policy.yaml 的 subsidies 顺序）", None
+    rows_from: Literal["subsidies", "tiers"] | None = _field(
+        "各行取自政策而不手填：subsidies 每条资助规则一行，tiers 每个缴费档次一行"
+        "（按 policy.yaml 中的顺序）",
+        None,
     )
     rows: list[dict[StrictStr, Any]] = _field(
         '各行数据，键为列名（或列的 key）；数值列的空白写作 ~ 或 ""，'

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.dataset import expr
 from generator.dataset.load import Sources
-from generator.dataset.names import policy_names, row_names
+from generator.dataset.names import ROW_FIELDS, policy_names, row_names
 from generator.dataset.pending import is_pending, pending_message
 from generator.dataset.places import describe
 from generator.dataset.schema import (
@@ -25,6 +25,7 @@ from generator.dataset.schema import (
     PolicyFile,
     SubsidyRule,
     TableFile,
+    Tier,
 )
 from generator.dataset.yamlio import Loaded, NodePath
 from generator.problems import DataError, Problem
@@ -160,7 +161,8 @@ def _table(
     known = parameter_names(policy) if policy else set()
     columns = {c.row_key: c for c in spec.columns}
     formulas: dict[str, expr.Expression] = {}
-    available = set(known) | (row_names(policy) if spec.rows_from and policy else set())
+    source = spec.rows_from
+    available = set(known) | (row_names(policy, source) if source and policy else set())
     texts: set[str] = set()  # columns to the left that hold no number
     for index, column in enumerate(spec.columns):
         where: NodePath = ("columns", index, "formula")
@@ -242,6 +244,8 @@ def _table(
         rows.append(row)
     if spec.rows_from == "subsidies" and policy is not None:
         rows = [_rule_row(spec, rule) for rule in policy.subsidies]
+    elif spec.rows_from == "tiers" and policy is not None:
+        rows = [_tier_row(spec, tier) for tier in policy.tiers]
 
     for column in spec.columns:
         if column.unique:
@@ -286,6 +290,15 @@ def _check_field(
         problems.append(
             problem_at(loaded, ("columns", index, "field"), "只有 rows_from 的表才用 field")
         )
+    fits = ROW_FIELDS.get(spec.rows_from or "", ())
+    if column.field is not None and spec.rows_from is not None and column.field not in fits:
+        problems.append(
+            problem_at(
+                loaded,
+                ("columns", index, "field"),
+                f"rows_from: {spec.rows_from} 的表中，field 应为 {'、'.join(fits)} 之一",
+            )
+        )
     if column.field is not None and column.kind != "text":
         problems.append(problem_at(loaded, ("columns", index, "kind"), "取自 field 的列应为 text"))
     plain = column.formula is None and column.kind != "row_number"
@@ -308,7 +321,13 @@ def _rule_row(spec: TableFile, rule: SubsidyRule) -> dict[str, CellValue]:
         "tier_group": rule.tier_group,
         "payers": "、".join(p.name for p in rule.payers) or None,
     }
-    return {c.name: texts[c.field] for c in spec.columns if c.field is not None}
+    return {c.name: texts.get(c.field) for c in spec.columns if c.field is not None}
+
+
+def _tier_row(spec: TableFile, tier: Tier) -> dict[str, CellValue]:
+    """A row of a rows_from: tiers table: its text columns from the tier."""
+    texts = {"name": tier.name, "group": tier.group}
+    return {c.name: texts.get(c.field) for c in spec.columns if c.field is not None}
 
 
 def parameter_names(policy: PolicyFile) -> set[str]:
