@@ -22,7 +22,7 @@ class Problem:
     file: Path | None = None
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
-    field: str | None = None  # dotted path, e.g. villages[3].population
+    field: str | None = None  # where, as a person names it: 第 3 行（坝芒村），列“户籍人口数”
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:

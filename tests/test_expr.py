@@ -13,7 +13,9 @@ from generator.dataset.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Expression,
 
 def ev(source: str, rounding: str = decimal.ROUND_HALF_UP, **variables: object) -> Decimal:
     values = {k: Decimal(str(v)) for k, v in variables.items()}
-    return parse(source).evaluate(values, rounding)
+    result = parse(source).evaluate(values, rounding)
+    assert result is not None
+    return result
 
 
 def same(a: Decimal, b: str) -> bool:
@@ -226,9 +228,28 @@ def test_digits_are_never_dropped_silently() -> None:
     assert same(ev(f"round({nines} / 1000, 0)"), "1" + "0" * 25)
 
 
-@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), 1.5, "3", None])
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), 1.5, "3"])
 def test_bad_variable_values(value: object) -> None:
     assert "不是数值" in error("a + 1", {"a": value})  # type: ignore[dict-item]
+
+
+def test_a_blank_makes_the_result_blank() -> None:
+    """A blank cell (None) read by a formula gives a blank, whatever the formula."""
+    assert parse("a + 1").evaluate({"a": None}) is None
+    assert parse("max(a, b) * 2").evaluate({"a": Decimal(3), "b": None}) is None
+    assert parse("a + 1").evaluate({"a": Decimal(2)}) == 3
+
+
+def test_quoted_names_take_any_heading() -> None:
+    """A heading with a leading digit or full-width brackets is named in “…”."""
+    heading = "各村人口数（按村报人数和户籍人数的平均）"
+    expression = parse(f"round(“{heading}” * “2023年应参加居民医保人数”, 0)")
+    assert expression.names == {heading, "2023年应参加居民医保人数"}
+    values = {heading: Decimal("10.4"), "2023年应参加居民医保人数": Decimal(2)}
+    assert expression.evaluate(values) == 21
+    assert "引号中没有列名" in error("“” + 1")
+    assert "引号未配对" in error("“abc + 1")
+    assert "按名称引用，如 tiers.一档.amount" in error("tiers[0].amount")
 
 
 def test_bad_rounding_mode_and_source_type() -> None:

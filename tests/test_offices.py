@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.build.pipeline import BuildResult, build
-from generator.compose.formatting import number
+from generator.compose.formatting import cell
 from generator.compute import compute
 from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
@@ -140,7 +140,7 @@ WARNINGS = {
         (None, "字符“喆”（见“、邓喆鑫”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC"),
     ],
     "wuhe": [
-        ("targets.yaml", "表 targets，合计行，列“2023年目标任务数”：印刷值 542468，计算值 542469"),
+        ("targets.yaml", "表 targets，合计行，列“目标任务数”：印刷值 542468，计算值 542469"),
         ("document.yaml", "附件2的标题与附件说明中的名称不一致（GB/T 9704 要求一致）"),
     ],
     "lidu": [
@@ -164,7 +164,7 @@ TOTALS = {
         "quota": {"户籍人口数": 44701, "基数任务": 39771},
         "assignments": None,
     },
-    "wuhe": {"targets": {"户籍人口数": 695520, "2023年目标任务数": 542469}},
+    "wuhe": {"targets": {"户籍人口数": 695520, "{{ year - 1 }}年目标任务数": 542469}},
     "lidu": {},
 }
 
@@ -232,7 +232,7 @@ def _subsidies(office: str) -> dict[str, dict[str, str]]:
     computed = compute(validate(load_sources(_dataset(office)))).subsidies
     return {
         s.rule.id or "、".join(s.rule.groups): {
-            t.tier: f"{number(t.subsidy)}/{number(t.personal)}" for t in s.tiers
+            t.tier: f"{cell(t.subsidy)}/{cell(t.personal)}" for t in s.tiers
         }
         for s in computed
     }

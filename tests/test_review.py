@@ -88,7 +88,7 @@ def test_a_village_whose_population_moved_by_15_percent_is_questioned(next_year:
     quota = next_year / "tables" / "quota.yaml"
     edit(quota, "{村委: 陶家, 户籍人口数: 688,", "{村委: 陶家, 户籍人口数: 791,")
     (problem,) = _review(next_year)
-    assert problem.file == quota and problem.field == "rows[2].户籍人口数"
+    assert problem.file == quota and problem.field == "第 2 行（陶家），列“户籍人口数”"
     assert "村委“陶家”的“户籍人口数”由上年的 688 变为 791（+15.0%）" in problem.message
 
 

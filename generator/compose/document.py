@@ -6,6 +6,7 @@ from the data set's own; both render in a sandbox to markup (see markup.py).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import traceback
 from pathlib import Path
@@ -18,9 +19,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator.compose import formatting
 from generator.compose.markup import MarkupError, parse
-from generator.compose.tables import roster_model, table_model
+from generator.compose.tables import roster_model, table_model, too_wide
 from generator.compose.titles import break_title
 from generator.compute import Computed
+from generator.compute.tables import ComputedTable
 from generator.dataset.schema import DocumentFile
 from generator.dataset.validate import Dataset, problem_at
 from generator.model import (
@@ -38,6 +40,7 @@ from generator.model import (
     Part,
     PartKind,
     Signature,
+    Table,
     Title,
 )
 from generator.paths import shared_templates
@@ -151,6 +154,12 @@ def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[s
         raise DataError([Problem(f"“{text}”中的模板表达式有误（{error}）")]) from None
 
 
+def _by_key_too(table: ComputedTable, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as templates see it: by column name and, where a column has one, by key."""
+    keyed = {c.key: row[c.name] for c in table.input.spec.columns if c.key and c.name in row}
+    return {**row, **keyed}
+
+
 def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
     policy = dataset.policy.model_dump()
     subsidies: list[dict[str, Any]] = [
@@ -161,7 +170,9 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
             "value": s.rule.value,
             "note": s.rule.note,
             "tier_group": s.rule.tier_group,
-            "tiers": [t.__dict__ for t in s.tiers],
+            "payers": [p.model_dump() for p in s.rule.payers],
+            # tiers the rule applies to; a tier with rule: none is left out
+            "tiers": [t.__dict__ for t in s.tiers if t.subsidy is not None],
         }
         for s in computed.subsidies
     ]
@@ -172,7 +183,10 @@ def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
         "policy": policy,
         "org": dataset.organisation.model_dump(),
         "tables": {
-            name: {"rows": list(t.rows), "total": t.shown_total}
+            name: {
+                "rows": [_by_key_too(t, row) for row in t.printed_rows],
+                "total": None if t.shown_total is None else _by_key_too(t, t.shown_total),
+            }
             for name, t in computed.tables.items()
         },
         "subsidies": subsidies,
@@ -193,6 +207,9 @@ class _Composer:
         page = style.page
         # Characters of 22 pt that fit the text block's width.
         self.title_chars = int(page.text_width_mm * 72 / 25.4 // style.roles["title"].size_pt)
+        table_pt = style.roles["table"].size_pt
+        self.table_chars = page.text_width_mm * 72 / 25.4 / table_pt
+        self.cell_padding_chars = 6 / table_pt  # 3 pt each side (writers/css.py)
 
     def text(self, value: str | None) -> str:
         """A short text from the data that may refer to data, e.g. {{ year }}年度."""
@@ -329,11 +346,49 @@ class _Composer:
             if attachment.roster and group is not None:
                 content.append(roster_model(group))
             if attachment.table is not None:
-                content.append(table_model(self.computed.tables[attachment.table]))
+                content.append(self.table(attachment.table))
             if attachment.template is not None:
                 content.extend(self.body(attachment.template))
             parts.append(Part(PartKind.ATTACHMENT, tuple(content)))
         return parts
+
+    def table(self, name: str) -> Table:
+        """A table with its headings rendered; an error if it would not fit the text block."""
+        spec = self.computed.tables[name].input.spec
+        loaded = self.dataset.sources.tables()[name]
+
+        def heading(text: str) -> str:
+            try:
+                return self.text(text)
+            except DataError as error:
+                index = next(
+                    i
+                    for i, c in enumerate(spec.columns)
+                    if text == c.name or text in (c.header or [])
+                )
+                raise DataError(
+                    [problem_at(loaded, ("columns", index), p.message) for p in error.problems]
+                ) from None
+
+        table = table_model(self.computed.tables[name], heading)
+        # The unit line and the notes below may cite data too ({{ year }}).
+        table = dataclasses.replace(
+            table,
+            unit=self.text(table.unit) if table.unit else None,
+            footnotes=tuple(self.text(f) for f in table.footnotes),
+        )
+        problems = [
+            problem_at(
+                loaded,
+                ("columns", column),
+                f"表 {name} 的“{text}”比列“{self.text(spec.columns[column].name)}”宽，"
+                "表格会超出版心：请加大这一列的 width、缩短文字或减少列数",
+            )
+            for column, text in too_wide(table, self.table_chars, self.cell_padding_chars)
+        ]
+        if problems:
+            raise DataError(problems)
+        return table
 
     def warn(self, where: tuple[str | int, ...], message: str) -> None:
         loaded = self.dataset.sources.files["document.yaml"]
@@ -387,3 +442,13 @@ def compose(
 ) -> tuple[Document, list[Problem]]:
     composer = _Composer(dataset, computed, style)
     return composer.document(), composer.warnings
+
+
+def composed_context(
+    dataset: Dataset, computed: Computed, style: StyleProfile
+) -> tuple[ImmutableSandboxedEnvironment, dict[str, Any]]:
+    """The environment and every variable templates see, as after composing
+    (docs/templates.md renders its examples with them)."""
+    composer = _Composer(dataset, computed, style)
+    composer.document()
+    return composer.env, composer.context

@@ -3,11 +3,15 @@
 Header rows come from each column's header path: adjacent columns that share
 an upper level merge across (colspan), a column whose path is shorter spans
 down (rowspan). A merge_down column merges equal neighbouring cells.
+Headings are rendered like titles ({{ year }}); a cell whose unbreakable text
+(a number, a Latin word) is wider than its column would push the table past
+the text block, and is reported (fits_text_block) rather than left to overflow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from generator.compose import formatting
 from generator.compute.tables import ComputedTable
@@ -22,8 +26,14 @@ def _align(column: Column) -> Align:
     return Align(column.align) if column.align else _ALIGN_BY_KIND.get(column.kind, Align.CENTER)
 
 
-def header_rows(columns: Sequence[Column]) -> tuple[tuple[Cell, ...], ...]:
-    paths = [tuple(c.header or [c.name]) for c in columns]
+def _same(text: str) -> str:
+    return text
+
+
+def header_rows(
+    columns: Sequence[Column], render: Callable[[str], str] = _same
+) -> tuple[tuple[Cell, ...], ...]:
+    paths = [tuple(render(h) for h in c.header or [c.name]) for c in columns]
     depth = max(len(p) for p in paths)
     rows = []
     for level in range(depth):
@@ -51,7 +61,7 @@ def header_rows(columns: Sequence[Column]) -> tuple[tuple[Cell, ...], ...]:
 
 def _body(table: ComputedTable) -> list[tuple[Cell, ...]]:
     columns = table.input.spec.columns
-    texts = [[formatting.cell(row[c.name]) for c in columns] for row in table.rows]
+    texts = [[formatting.cell(row[c.name]) for c in columns] for row in table.printed_rows]
     spans = [[1] * len(columns) for _ in texts]  # 0: covered by the cell above
     for j, column in enumerate(columns):
         if not column.merge_down:
@@ -86,19 +96,50 @@ def _total_row(table: ComputedTable) -> tuple[Cell, ...] | None:
     return (label, *rest)
 
 
-def table_model(table: ComputedTable) -> Table:
+def table_model(table: ComputedTable, render: Callable[[str], str] = _same) -> Table:
     spec = table.input.spec
     body = _body(table)
     total = _total_row(table)
     if total is not None:
         body.append(total)
     return Table(
-        header=header_rows(spec.columns),
+        header=header_rows(spec.columns, render),
         body=tuple(body),
         widths=tuple(float(c.width) for c in spec.columns),
         unit=spec.unit,
         footnotes=tuple(spec.footnotes),
     )
+
+
+# Runs no line breaks inside: a number (1,234.5%) or a Latin word. (A line may
+# break after - or /, so those end a run.)
+_UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%]+")
+
+
+def too_wide(table: Table, text_chars: float, padding_chars: float) -> list[tuple[int, str]]:
+    """(first column, text) of the widest cell of each column whose longest
+    unbreakable run is wider than its column(s). Widths in characters of the
+    table's size: text_chars is the text block, padding_chars a cell's left plus
+    right padding."""
+    total = sum(table.widths)
+    covered = [0] * len(table.widths)  # rows still covered by a cell above (rowspan)
+    widest: dict[int, tuple[float, str]] = {}
+    for row in (*table.header, *table.body):
+        column = 0
+        for cell in row:
+            while column < len(covered) and covered[column]:
+                column += 1
+            span = table.widths[column : column + cell.colspan]
+            room = text_chars * sum(span) / total - padding_chars
+            runs = _UNBREAKABLE.findall(cell.text)
+            need = max((text_width(r) for r in runs), default=0.0)
+            if need > room and need > widest.get(column, (0.0, ""))[0]:
+                widest[column] = (need, cell.text)
+            for c in range(column, min(column + cell.colspan, len(covered))):
+                covered[c] = cell.rowspan
+            column += cell.colspan
+        covered = [max(c - 1, 0) for c in covered]
+    return [(column, text) for column, (_, text) in sorted(widest.items())]
 
 
 def _padded(text: str, width: int) -> str:

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from generator.compute.subsidies import ComputedSubsidy, subsidy_for
 from generator.compute.tables import ComputedTable, compute_table, printed_mismatches
-from generator.dataset.schema import PolicyFile
-from generator.dataset.validate import Dataset, parameter_names
+from generator.dataset.names import policy_values
+from generator.dataset.validate import Dataset
 from generator.problems import Problem
 
 ROUNDING = {
@@ -29,23 +29,22 @@ class Computed:
     warnings: tuple[Problem, ...]
 
 
-def _parameters(policy: PolicyFile) -> dict[str, Decimal]:
-    values: dict[str, Decimal] = {}
-    for name in parameter_names(policy):
-        group, key = name.split(".", 1)
-        values[name] = Decimal(getattr(policy, group)[key])
+def parameters(
+    dataset: Dataset, subsidies: tuple[ComputedSubsidy, ...]
+) -> dict[str, Decimal | None]:
+    """Every policy name a formula sees, with its value (generator/dataset/names.py)."""
+    values: dict[str, Decimal | None] = dict(policy_values(dataset.policy))
+    for computed in subsidies:
+        if computed.rule.id is not None:
+            for tier in computed.tiers:
+                prefix = f"subsidies.{computed.rule.id}.{tier.tier}"
+                values[f"{prefix}.subsidy"] = tier.subsidy
+                values[f"{prefix}.personal"] = tier.personal
     return values
 
 
 def compute(dataset: Dataset) -> Computed:
     rounding = ROUNDING[dataset.document.rounding]
-    params = _parameters(dataset.policy)
-    tables = {}
-    warnings: list[Problem] = []
-    for name, table in dataset.tables.items():
-        computed = compute_table(table, dataset, params, rounding)
-        tables[name] = computed
-        warnings.extend(printed_mismatches(computed, dataset))
     subsidies = tuple(
         ComputedSubsidy(
             rule,
@@ -57,4 +56,11 @@ def compute(dataset: Dataset) -> Computed:
         )
         for rule in dataset.policy.subsidies
     )
+    params = parameters(dataset, subsidies)
+    tables = {}
+    warnings: list[Problem] = []
+    for name, table in dataset.tables.items():
+        computed = compute_table(table, dataset, params, rounding, subsidies)
+        tables[name] = computed
+        warnings.extend(printed_mismatches(computed, dataset))
     return Computed(tables, subsidies, tuple(warnings))

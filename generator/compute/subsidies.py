@@ -13,8 +13,8 @@ from generator.dataset.schema import SubsidyRule, Tier
 @dataclass(frozen=True)
 class TierSubsidy:
     tier: str
-    subsidy: Decimal  # 资助
-    personal: Decimal  # 个人缴
+    subsidy: Decimal | None  # 资助; None where the rule does not apply (rule: none)
+    personal: Decimal | None  # 个人缴
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ def subsidy_for(
     """资助 + 个人缴 = the tier's standard; a subsidy never exceeds it. A share
     is rounded to the fen (0.01 元) by the data set's rounding rule."""
     applied = rule.for_tier(tier.name)
+    if applied.rule == "none":
+        return TierSubsidy(tier.name, None, None)
     if applied.rule == "full":
         subsidy = tier.amount
     elif applied.rule == "share":

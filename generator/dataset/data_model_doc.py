@@ -96,6 +96,35 @@ rows:
 ```
 
 多行表头：`header: [一档, 资助]` 与 `header: [一档, 自付]` 两列的上层“一档”自动合并。
+表头与标题一样可引用数据（`{{ year - 1 }}年外出人数`）；表格比版心宽（如长数字放不进窄列）时报错。
+
+列的简称、空白与逐格的原文印刷值：
+
+```yaml
+columns:
+  - {name: 村（社区）, key: village, unique: true}
+  - {name: 各村人口数（按村报人数和户籍人数的平均）, key: population, kind: integer, total: sum}
+  - {name: "{{ year - 1 }}年外出人数", key: away, kind: integer, total: sum}
+  - {name: 应参保人数, key: due, kind: integer, total: sum, formula: population - away}
+rows:
+  - {village: 坝芒村, population: 3327, away: 61, due: {printed: 3226}}  # 与计算值 3266 不符：警告
+  - {village: 青山社区, population: 1200, away: ~}  # 空白：印为空，不计入合计，公式结果也为空
+```
+
+各行取自政策的表（每条资助规则一行，某档不适用的格留空）：
+
+```yaml
+rows_from: subsidies
+columns:
+  - {name: 资助对象, field: groups}
+  - {name: 一档资助, header: [一档, 资助], kind: decimal, formula: row.一档.subsidy}
+  - {name: 一档个人缴, header: [一档, 个人缴], kind: decimal, formula: row.一档.personal}
+```
+
+`rows_from: tiers` 则每个缴费档次一行（`field: name`，公式用 `row.amount`、`row.低保.subsidy`）。
+`policy.yaml` 中某档不适用：`per_tier: {二档: {rule: none}}`；资助由谁承担：
+`payers: [{name: 市, share: 0.5}, {name: 镇（街）, share: 0.5}]`；年龄：`ages: {full_from: 70}`。
+公式和模板能引用的名称见 `docs/templates.md`。
 """
 
 

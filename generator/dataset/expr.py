@@ -1,6 +1,12 @@
 """A small, safe expression language for derived columns and parameters.
 
     户籍人口数 * 目标参保率        round(应参保人数 * 0.95, 0)        max(a - b, 0)
+    “2023年应参加居民医保人数” * rates.coverage_target     tiers.一档.amount
+
+A name in Chinese quotation marks (“…”) is taken as written, so that any
+column heading (a leading digit, full-width brackets) can be named. A name
+whose value is blank (None) makes the whole result blank, as an empty cell
+in a printed table stays empty.
 
 Values are Decimal throughout, so that 0.1 + 0.2 is 0.3 exactly, as a table
 printed in a 公文 must add up. The text is parsed by a hand-written tokenizer
@@ -33,12 +39,14 @@ _ROUNDINGS = tuple(getattr(decimal, n) for n in dir(decimal) if n.startswith("RO
 _TOKEN = re.compile(
     r"(?P<num>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
     r"|(?P<name>[^\W\d]\w*(?:\.[^\W\d]\w*)*)"
+    r"|(?P<quoted>“[^“”]*”)"
     r"|(?P<op>\*\*|//|[-+*/(),%^<>=!&|~@])"
 )
 _HINTS = {
     **dict.fromkeys("'\"", "不支持字符串"),
     **dict.fromkeys("（），＋－＊／×÷", "请使用半角符号"),
-    "[": "不支持下标",
+    "[": "不支持下标（请按名称引用，如 tiers.一档.amount）",
+    "“": "引号未配对（列名写作“列名”）",
     ".": "不支持属性访问",
 }
 
@@ -91,6 +99,10 @@ class _Parser:
             if m is None:
                 raise self.error(i, _HINTS.get(src[i], f"无法识别的字符“{src[i]}”"))
             kind, text = m.lastgroup or "", m.group()
+            if kind == "quoted":
+                kind, text = "name", text[1:-1].strip()
+                if not text:
+                    raise self.error(i, "引号中没有列名")
             if kind == "op" and text not in _BINDING and text not in ("(", ")", ","):
                 raise self.error(i, f"不支持的运算“{text}”")
             if kind == "num" and len(text.replace(".", "")) > MAX_DIGITS:
@@ -165,8 +177,11 @@ class Expression:
     names: frozenset[str]  # the variables it reads, for dependency order and validation
     tree: _Node = field(repr=False, compare=False)
 
-    def evaluate(self, variables: Mapping[str, Decimal], rounding: str = ROUND_HALF_UP) -> Decimal:
-        """Evaluate with names looked up in variables (by the full dotted name).
+    def evaluate(
+        self, variables: Mapping[str, Decimal | None], rounding: str = ROUND_HALF_UP
+    ) -> Decimal | None:
+        """Evaluate with names looked up in variables (by the full dotted name);
+        None (a blank) if any name it reads is blank.
 
         rounding (a decimal.ROUND_* mode) is what round() uses; it also rounds the
         28th significant digit of an inexact quotient such as 1 / 3. Only round()
@@ -178,6 +193,8 @@ class Expression:
         # Inexact is trapped too: only round() and / may drop digits, and they say so.
         traps = [Inexact, Overflow, decimal.InvalidOperation, decimal.DivisionByZero]
         context = Context(prec=PRECISION, rounding=rounding, traps=traps)
+        if any(name in variables and variables[name] is None for name in self.names):
+            return None
         try:
             with decimal.localcontext(context):
                 result = self._eval(self.tree, variables, rounding)
@@ -194,7 +211,7 @@ class Expression:
                 why = "数值超出范围"
             raise ExprError(f"表达式“{self.source}”无法计算：{why}") from e
 
-    def _eval(self, node: _Node, variables: Mapping[str, Decimal], rounding: str) -> Decimal:
+    def _eval(self, node: _Node, variables: Mapping[str, Decimal | None], rounding: str) -> Decimal:
         if node.op == "num":
             return node.value
         if node.op == "name":
@@ -216,7 +233,7 @@ class Expression:
                 return xs[0] / xs[1]
         return self._call(node.op, xs, rounding)
 
-    def _lookup(self, name: str, variables: Mapping[str, Decimal]) -> Decimal:
+    def _lookup(self, name: str, variables: Mapping[str, Decimal | None]) -> Decimal:
         if name not in variables:
             close = difflib.get_close_matches(name, list(variables), n=1)
             hint = f"，是否指“{close[0]}”？" if close else ""

@@ -60,6 +60,7 @@ Rate = Annotated[
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
 ]
 Count = Annotated[StrictInt, Field(ge=0)]
+Age = Annotated[StrictInt, Field(ge=0, le=150)]
 Date = Annotated[
     dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
 ]
@@ -250,11 +251,15 @@ class Tier(Model):
 
 
 class TierRule(Model):
-    rule: Literal["full", "share", "fixed"] = _field("full 全额；share 按比例；fixed 定额")
+    rule: Literal["full", "share", "fixed", "none"] = _field(
+        "full 全额；share 按比例；fixed 定额；none 该档不适用（只用于 per_tier，表中留空）"
+    )
     value: Number | None = _field("比例（0–1）或金额（元）", None)
 
     @model_validator(mode="after")
     def _value_fits_rule(self) -> TierRule:
+        if self.rule == "none" and self.value is not None:
+            raise ValueError("rule 为 none（该档不适用）时不填 value")
         if self.rule == "full" and self.value is not None:
             raise ValueError("rule 为 full（全额资助）时不填 value")
         if self.rule == "share" and (self.value is None or not 0 < self.value <= 1):
@@ -262,6 +267,13 @@ class TierRule(Model):
         if self.rule == "fixed" and (self.value is None or self.value < 0):
             raise ValueError("rule 为 fixed 时 value 应为不小于 0 的金额")
         return self
+
+
+class Payer(Model):
+    """资助资金的一个承担方。"""
+
+    name: Text = _field("承担方，如 市财政、镇（街）财政")
+    share: Rate | None = _field("承担比例，写作小数（0.5 即 50%）；只有一个承担方时可不填", None)
 
 
 class SubsidyRule(TierRule):
@@ -272,6 +284,28 @@ class SubsidyRule(TierRule):
     tier_group: Text = _field("适用哪一组档次（对应 tiers 的 group）", "居民")
     per_tier: dict[StrictStr, TierRule] = _field("个别档次的不同规则，键为档次名称", {})
     note: Text | None = _field("备注", None)
+    payers: list[Payer] = _field(
+        "资助资金由谁承担，如 [{name: 市财政}]，或 [{name: 市财政, share: 0.5}, "
+        "{name: 镇（街）财政, share: 0.5}]；各方比例之和应为 1",
+        [],
+    )
+
+    @model_validator(mode="after")
+    def _rule_applies_somewhere(self) -> SubsidyRule:
+        if self.rule == "none":
+            raise ValueError("rule 为 none（不适用）只能用在 per_tier 中的个别档次")
+        return self
+
+    @model_validator(mode="after")
+    def _payers_add_up(self) -> SubsidyRule:
+        shares = [p.share for p in self.payers]
+        if len(self.payers) > 1 and any(s is None for s in shares):
+            raise ValueError("有多个承担方时，每一方都应写明承担比例 share")
+        given = [s for s in shares if s is not None]
+        if given and sum(given, Decimal(0)) != 1:
+            total = sum(given, Decimal(0))
+            raise ValueError(f"各承担方的比例之和为 {total}，应为 1")
+        return self
 
     def for_tier(self, tier: str) -> TierRule:
         return self.per_tier.get(tier, self)
@@ -330,6 +364,7 @@ class PolicyFile(Model):
     rates: dict[Identifier, Rate] = _field("比例，写作小数（0.95 即 95%）", {})
     amounts: dict[Identifier, Amount] = _field("金额", {})
     counts: dict[Identifier, Count] = _field("天数、人数等整数", {})
+    ages: dict[Identifier, Age] = _field("年龄（周岁），如 60 岁以上老人的 60", {})
     documents: dict[Identifier, CitedDocument] = _field("引用的文件", {})
 
     @model_validator(mode="after")
@@ -388,7 +423,10 @@ class OrganisationFile(Model):
 
 
 class Column(Model):
-    name: Text = _field("列名：行数据用它作键，也是表头文字")
+    name: Text = _field(
+        "列名：表头文字（可引用数据，如 {{ year - 1 }}年参保人数）；不填 key 时行数据用它作键"
+    )
+    key: Identifier | None = _field("列的简称：填写后行数据和公式用它代替列名，如 population", None)
     header: list[Text] | None = _field(
         "多行表头：自上而下的各层表头，如 [一档, 资助]；相邻列的相同上层自动合并", None
     )
@@ -406,22 +444,47 @@ class Column(Model):
     width: Annotated[Decimal, BeforeValidator(_decimal), Field(gt=0), _NUMBER_SCHEMA] = _field(
         "相对列宽", Decimal(1)
     )
+    field: Literal["groups", "id", "note", "tier_group", "payers", "name", "group"] | None = _field(
+        "表的行取自政策（rows_from）时，这一文字列取哪一项。每条资助规则一行时：groups "
+        "资助对象（以、连接）、id、note 备注、tier_group 档次组、payers 承担方（以、连接）；"
+        "每个档次一行时：name 档次名称、group 适用人群",
+        None,
+    )
+
+    @property
+    def row_key(self) -> str:
+        """What the rows and formulas call this column."""
+        return self.key or self.name
+
+    @property
+    def label(self) -> str:
+        """The column in messages: its name, or its key when the name is a template."""
+        return self.key if self.key and "{" in self.name else self.name
 
 
 class Printed(Model):
     """Figures as printed in a published document, to check and reproduce it."""
 
-    total: dict[StrictStr, Number] = _field("原文印刷的合计，键为列名", {})
+    total: dict[StrictStr, Number] = _field("原文印刷的合计，键为列名（或列的 key）", {})
 
 
 class TableFile(Model):
     """tables/<表名>.yaml：附件表格。"""
 
     columns: Annotated[list[Column], Field(min_length=1)] = _field("列")
-    rows: list[dict[StrictStr, Any]] = _field("各行数据，键为列名")
+    rows_from: Literal["subsidies", "tiers"] | None = _field(
+        "各行取自政策而不手填：subsidies 每条资助规则一行，tiers 每个缴费档次一行"
+        "（按 policy.yaml 中的顺序）",
+        None,
+    )
+    rows: list[dict[StrictStr, Any]] = _field(
+        '各行数据，键为列名（或列的 key）；数值列的空白写作 ~ 或 ""，'
+        "派生列写 {printed: 数值} 记下原文印刷值",
+        [],
+    )
     total_label: Text | None = _field("合计行的名称，如 合计；不填则无合计行", None)
-    unit: Text | None = _field("单位行，如 单位：人", None)
-    footnotes: list[Text] = _field("表下注", [])
+    unit: Text | None = _field("单位行，如 单位：人（可引用数据，同标题）", None)
+    footnotes: list[Text] = _field("表下注（可引用数据，如 {{ year }}年度）", [])
     printed: Printed = Printed()
 
     @model_validator(mode="after")
@@ -430,4 +493,14 @@ class TableFile(Model):
         doubled = sorted({n for n in names if names.count(n) > 1})
         if doubled:
             raise ValueError(f"列名重复：{'、'.join(doubled)}")
+        keys = [c.row_key for c in self.columns]
+        doubled = sorted({k for k in keys if keys.count(k) > 1})
+        if doubled:
+            raise ValueError(f"列的简称（key）与列名重复：{'、'.join(doubled)}")
+        return self
+
+    @model_validator(mode="after")
+    def _rows_or_rows_from(self) -> TableFile:
+        if self.rows_from is not None and self.rows:
+            raise ValueError("rows_from 与 rows 只能填一项：行取自政策时不再手填各行")
         return self

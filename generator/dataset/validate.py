@@ -4,8 +4,9 @@ each other, and report every problem at once, in Chinese, with its location.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,17 +15,21 @@ from pydantic import BaseModel, ValidationError
 
 from generator.dataset import expr
 from generator.dataset.load import Sources
+from generator.dataset.names import ROW_FIELDS, policy_names, row_names
 from generator.dataset.pending import is_pending, pending_message
+from generator.dataset.places import describe
 from generator.dataset.schema import (
     SHAPES,
     Column,
     DocumentFile,
     OrganisationFile,
     PolicyFile,
+    SubsidyRule,
     TableFile,
+    Tier,
 )
 from generator.dataset.yamlio import Loaded, NodePath
-from generator.problems import DataError, Problem, format_path
+from generator.problems import DataError, Problem
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -33,12 +38,28 @@ CellValue = str | int | Decimal | tuple[str, ...] | None
 
 @dataclass(frozen=True)
 class InputTable:
-    """A table as the data gives it: input cells typed, derived cells still to compute."""
+    """A table as the data gives it: input cells typed, derived cells still to
+    compute. Rows are keyed by column name; a formula reads a column by its
+    key (or its name)."""
 
     name: str
     spec: TableFile
     rows: tuple[dict[str, CellValue], ...]
     formulas: dict[str, expr.Expression]
+    # Printed values of derived cells ({printed: 3226}): (row index, column name).
+    printed: dict[tuple[int, str], Decimal] = field(default_factory=dict)
+
+    def row_label(self, index: int) -> str:
+        """第 3 行（坝芒村）: the row as a person names it."""
+        label = next(
+            (
+                self.rows[index][c.name]
+                for c in self.spec.columns
+                if c.unique and isinstance(self.rows[index].get(c.name), str)
+            ),
+            None,
+        )
+        return f"第 {index + 1} 行" + (f"（{label}）" if label else "")
 
 
 @dataclass(frozen=True)
@@ -89,7 +110,7 @@ def _message(error: Mapping[str, Any]) -> str:
 
 def problem_at(loaded: Loaded, path: NodePath, message: str, **kw: Any) -> Problem:
     line, column = loaded.locate(path) or (None, None)
-    return Problem(message, loaded.path, line, column, format_path(path) or None, **kw)
+    return Problem(message, loaded.path, line, column, describe(loaded.data, path) or None, **kw)
 
 
 def _check(model: type[ModelT], loaded: Loaded, problems: list[Problem]) -> ModelT | None:
@@ -104,11 +125,12 @@ def _check(model: type[ModelT], loaded: Loaded, problems: list[Problem]) -> Mode
         return None
 
 
-def _cell(column: Column, value: Any) -> tuple[CellValue, str | None]:
-    """Type one input cell; returns (value, error message or None)."""
+def _cell(column: Column, value: Any, present: bool = True) -> tuple[CellValue, str | None]:
+    """Type one input cell; returns (value, error message or None). A numeric
+    cell written empty (~ or "") is a blank; one left out is a mistake."""
     if value is None or value == "":
-        if column.kind in ("integer", "decimal"):
-            return None, "缺少数值"
+        if column.kind in ("integer", "decimal") and not present:
+            return None, '缺少数值（空白请写作 ~ 或 ""）'
         return None, None
     if column.kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
@@ -131,11 +153,18 @@ def _cell(column: Column, value: Any) -> tuple[CellValue, str | None]:
 
 
 def _table(
-    name: str, spec: TableFile, loaded: Loaded, known: set[str], problems: list[Problem]
+    name: str,
+    spec: TableFile,
+    loaded: Loaded,
+    policy: PolicyFile | None,
+    problems: list[Problem],
 ) -> InputTable:
-    columns = {c.name: c for c in spec.columns}
+    known = parameter_names(policy) if policy else set()
+    columns = {c.row_key: c for c in spec.columns}
     formulas: dict[str, expr.Expression] = {}
-    available = set(known)
+    source = spec.rows_from
+    available = set(known) | (row_names(policy, source) if source and policy else set())
+    texts: set[str] = set()  # columns to the left that hold no number
     for index, column in enumerate(spec.columns):
         where: NodePath = ("columns", index, "formula")
         if column.formula is not None:
@@ -144,13 +173,27 @@ def _table(
             except expr.ExprError as error:
                 problems.append(problem_at(loaded, where, str(error)))
             else:
-                unknown = sorted(parsed.names - available)
+                # Without a valid policy.yaml (reported already) no name can be checked.
+                unknown = sorted(parsed.names - available) if policy else []
+                wordy = sorted(set(unknown) & texts)
+                if wordy:
+                    problems.append(
+                        problem_at(loaded, where, f"公式中的列“{'”“'.join(wordy)}”不是数值列")
+                    )
+                    unknown = [n for n in unknown if n not in texts]
                 if unknown:
+                    hints = [
+                        f"“{close[0]}”"
+                        for n in unknown
+                        if (close := difflib.get_close_matches(n, sorted(available), n=1))
+                    ]
+                    hint = f"；是否指{'、'.join(hints)}？" if hints else ""
                     problems.append(
                         problem_at(
                             loaded,
                             where,
-                            f"公式引用了未知的名称：{'、'.join(unknown)}（只能引用前面的列和参数）",
+                            f"公式引用了未知的名称：{'、'.join(unknown)}"
+                            f"（只能引用左侧的列和政策参数，见 docs/templates.md）{hint}",
                         )
                     )
                 formulas[column.name] = parsed
@@ -160,24 +203,50 @@ def _table(
                 )
         if column.total and column.kind not in ("integer", "decimal"):
             problems.append(problem_at(loaded, ("columns", index, "total"), "只有数值列可以合计"))
-        available.add(column.name)
+        _check_field(spec, column, index, loaded, problems)
+        numeric = column.kind in ("integer", "decimal", "row_number")
+        (available if numeric else texts).update({column.row_key, column.name})
 
+    printed: dict[tuple[int, str], Decimal] = {}
     rows: list[dict[str, CellValue]] = []
     for r, raw in enumerate(spec.rows):
         row: dict[str, CellValue] = {}
         for key in raw:
             if key not in columns:
-                problems.append(problem_at(loaded, ("rows", r, key), f"表中没有名为“{key}”的列"))
-            elif columns[key].formula or columns[key].kind == "row_number":
+                named = next((c for c in spec.columns if c.name == key and c.key), None)
+                why = f"（这一列的简称是“{named.key}”）" if named else ""
+                problems.append(
+                    problem_at(loaded, ("rows", r, key), f"表中没有名为“{key}”的列{why}")
+                )
+            elif columns[key].formula:
+                figure = _printed_cell(raw[key])
+                if figure is None and isinstance(raw[key], dict) and set(raw[key]) == {"printed"}:
+                    problems.append(problem_at(loaded, ("rows", r, key), "印刷值应为一个数字"))
+                elif figure is None:
+                    problems.append(
+                        problem_at(
+                            loaded,
+                            ("rows", r, key),
+                            "这一列由程序计算，不应填写；记录原文印刷值请写作 {printed: 数值}",
+                        )
+                    )
+                else:
+                    printed[(r, columns[key].name)] = figure
+            elif columns[key].kind == "row_number":
                 problems.append(problem_at(loaded, ("rows", r, key), "这一列由程序计算，不应填写"))
         for column in spec.columns:
             if column.formula or column.kind == "row_number":
                 continue
-            value, message = _cell(column, raw.get(column.name))
+            key = column.row_key
+            cell, message = _cell(column, raw.get(key), key in raw)
             if message:
-                problems.append(problem_at(loaded, ("rows", r, column.name), message))
-            row[column.name] = value
+                problems.append(problem_at(loaded, ("rows", r, key), message))
+            row[column.name] = cell
         rows.append(row)
+    if spec.rows_from == "subsidies" and policy is not None:
+        rows = [_rule_row(spec, rule) for rule in policy.subsidies]
+    elif spec.rows_from == "tiers" and policy is not None:
+        rows = [_tier_row(spec, tier) for tier in policy.tiers]
 
     for column in spec.columns:
         if column.unique:
@@ -190,25 +259,81 @@ def _table(
                     problems.append(
                         problem_at(
                             loaded,
-                            ("rows", r, column.name),
+                            ("rows", r, column.row_key),
                             f"“{value}”重复出现（第 {seen[value] + 1} 行已有）",
                         )
                     )
                 else:
                     seen[value] = r
+    by_name = {c.name: c for c in spec.columns}
     for key in spec.printed.total:
-        if key not in columns or not columns[key].total:
+        summed = columns.get(key) or by_name.get(key)
+        if summed is None or not summed.total:
             problems.append(problem_at(loaded, ("printed", "total", key), f"“{key}”不是合计的列"))
-    return InputTable(name, spec, tuple(rows), formulas)
+    return InputTable(name, spec, tuple(rows), formulas, printed)
+
+
+def _printed_cell(value: Any) -> Decimal | None:
+    """{printed: 3226}: the figure a published table printed in a derived cell."""
+    if not isinstance(value, dict) or set(value) != {"printed"}:
+        return None
+    number = value["printed"]
+    if isinstance(number, bool) or not isinstance(number, int | Decimal):
+        return None
+    return Decimal(number)
+
+
+def _check_field(
+    spec: TableFile, column: Column, index: int, loaded: Loaded, problems: list[Problem]
+) -> None:
+    """In a table whose rows come from policy, each text column names its source."""
+    if column.field is not None and spec.rows_from is None:
+        problems.append(
+            problem_at(loaded, ("columns", index, "field"), "只有 rows_from 的表才用 field")
+        )
+    fits = ROW_FIELDS.get(spec.rows_from or "", ())
+    if column.field is not None and spec.rows_from is not None and column.field not in fits:
+        problems.append(
+            problem_at(
+                loaded,
+                ("columns", index, "field"),
+                f"rows_from: {spec.rows_from} 的表中，field 应为 {'、'.join(fits)} 之一",
+            )
+        )
+    if column.field is not None and column.kind != "text":
+        problems.append(problem_at(loaded, ("columns", index, "kind"), "取自 field 的列应为 text"))
+    plain = column.formula is None and column.kind != "row_number"
+    if spec.rows_from is not None and plain and column.field is None:
+        problems.append(
+            problem_at(
+                loaded,
+                ("columns", index),
+                "行取自政策（rows_from）时，每一列应有 formula 或 field（或为 row_number）",
+            )
+        )
+
+
+def _rule_row(spec: TableFile, rule: SubsidyRule) -> dict[str, CellValue]:
+    """A row of a rows_from: subsidies table: its text columns from the rule."""
+    texts: dict[str, str | None] = {
+        "groups": "、".join(rule.groups),
+        "id": rule.id,
+        "note": rule.note,
+        "tier_group": rule.tier_group,
+        "payers": "、".join(p.name for p in rule.payers) or None,
+    }
+    return {c.name: texts.get(c.field) for c in spec.columns if c.field is not None}
+
+
+def _tier_row(spec: TableFile, tier: Tier) -> dict[str, CellValue]:
+    """A row of a rows_from: tiers table: its text columns from the tier."""
+    texts = {"name": tier.name, "group": tier.group}
+    return {c.name: texts.get(c.field) for c in spec.columns if c.field is not None}
 
 
 def parameter_names(policy: PolicyFile) -> set[str]:
-    """The names formulas may use: rates.x, amounts.x, counts.x."""
-    return {
-        f"{group}.{key}"
-        for group in ("rates", "amounts", "counts")
-        for key in getattr(policy, group)
-    }
+    """The policy names formulas may use (see generator/dataset/names.py)."""
+    return policy_names(policy)
 
 
 def _check_refs(tables: dict[str, InputTable], sources: Sources, problems: list[Problem]) -> None:
@@ -219,18 +344,26 @@ def _check_refs(tables: dict[str, InputTable], sources: Sources, problems: list[
             if column.ref is None:
                 continue
             where: NodePath = ("columns", index, "ref")
-            target_table, _, target_column = column.ref.partition(".")
+            target_table, _, target_key = column.ref.partition(".")
             target = tables.get(target_table)
-            if target is None or target_column not in {c.name for c in target.spec.columns}:
+            found = [
+                c.name
+                for c in (target.spec.columns if target else [])
+                if target_key in (c.name, c.key)
+            ]
+            if target is None or not found:
                 problems.append(problem_at(loaded, where, f"引用的表或列“{column.ref}”不存在"))
                 continue
+            target_column = found[0]
             here = {row[column.name]: r for r, row in enumerate(table.rows) if row.get(column.name)}
             there = {row[target_column] for row in target.rows if row.get(target_column)}
             for value, r in here.items():
                 if value not in there:
                     problems.append(
                         problem_at(
-                            loaded, ("rows", r, column.name), f"“{value}”不在表 {target_table} 中"
+                            loaded,
+                            ("rows", r, column.row_key),
+                            f"“{value}”不在表 {target_table} 中",
                         )
                     )
             missing = [str(v) for v in there if v not in here]
@@ -336,15 +469,15 @@ def validate(sources: Sources) -> Dataset:
     organisation: OrganisationFile | None = OrganisationFile()
     if "organisation.yaml" in sources.files:
         organisation = _check(OrganisationFile, sources.files["organisation.yaml"], problems)
-    known = parameter_names(policy) if policy else set()
     tables: dict[str, InputTable] = {}
     for name, loaded in sources.tables().items():
         spec = _check(TableFile, loaded, problems)
         if spec is not None:
-            tables[name] = _table(name, spec, loaded, known, problems)
+            tables[name] = _table(name, spec, loaded, policy, problems)
     _check_refs(tables, sources, problems)
     if document is not None:
-        _check_document(document, organisation, tables, sources, problems)
+        # Tables that failed their own checks are reported there, not as missing.
+        _check_document(document, organisation, sources.tables(), sources, problems)
     if problems or document is None or policy is None or organisation is None:
         raise DataError(problems)
     return Dataset(sources.root, document, policy, organisation, tables, sources)

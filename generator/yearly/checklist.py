@@ -19,6 +19,7 @@ from generator.yearly.newyear import Change, NewYear
 AMOUNT_SECTIONS = ("tiers", "financing", "subsidies", "amounts")
 RATE_SECTIONS = ("rates",)
 COUNT_SECTIONS = ("counts",)
+AGE_SECTIONS = ("ages",)
 MOVED_SECTIONS = ("year", "periods", "dates", "documents")  # listed elsewhere
 
 
@@ -35,7 +36,7 @@ def _numbers(policy: Any, sections: tuple[str, ...]) -> list[str]:
 def _other_parameters(policy: Any) -> list[str]:
     if not isinstance(policy, dict):
         return []
-    known = (*AMOUNT_SECTIONS, *RATE_SECTIONS, *COUNT_SECTIONS, *MOVED_SECTIONS)
+    known = (*AMOUNT_SECTIONS, *RATE_SECTIONS, *COUNT_SECTIONS, *AGE_SECTIONS, *MOVED_SECTIONS)
     others = {k: v for k, v in policy.items() if k not in known}
     return [f"{label(path)}：{show(value)}" for path, value in leaves(others).items()]
 
@@ -74,6 +75,8 @@ def _tables(result: NewYear) -> list[str]:
             line = f"tables/{name}.yaml（{len(table.rows)} 行）：{'、'.join(numeric)}"
             if table.spec.printed.total:
                 line += "；printed 中是上年原文印刷的合计，本年没有时请删除"
+            if table.printed:
+                line += "；行中 {printed: …} 是上年原文印刷的数值，本年没有时请删除"
             lines.append(line)
     return lines
 
@@ -91,6 +94,7 @@ def checklist(result: NewYear) -> list[str]:
         ("金额（缴费标准、资助、经费等，仍为上年数值）", _numbers(policy, AMOUNT_SECTIONS)),
         ("比例（仍为上年数值）", _numbers(policy, RATE_SECTIONS)),
         ("天数、人数等（仍为上年数值）", _numbers(policy, COUNT_SECTIONS)),
+        ("年龄（仍为上年数值）", _numbers(policy, AGE_SECTIONS)),
         ("其他政策参数", _other_parameters(policy)),
         (
             "引用文件（仍为上一年度的文件，未作改动，请换成本年度的文件）",

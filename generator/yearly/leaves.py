@@ -33,6 +33,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "members": ("role", "title"),
     "attachments": ("table",),
     "subsidy_parts": ("name",),
+    "payers": ("name",),
     "columns": ("name",),
 }
 
@@ -59,6 +60,9 @@ NAMES: dict[str, str] = {
     "amounts": "金额",
     "amount": "金额",
     "counts": "数量",
+    "ages": "年龄",
+    "payers": "承担方",
+    "share": "承担比例",
     "documents": "引用文件",
     "title": "标题",
     "number": "文号",
@@ -107,6 +111,9 @@ NAMES: dict[str, str] = {
     "ref": "引用",
     "align": "对齐",
     "width": "宽度",
+    "key": "简称",
+    "field": "取自",
+    "rows_from": "各行取自",
 }
 
 # Where a key means something else than NAMES says: (parent key, key).
@@ -132,6 +139,8 @@ def show(value: Any) -> str:
         return number(value)
     if isinstance(value, list | tuple):
         return "、".join(show(v) for v in value)
+    if isinstance(value, Mapping) and set(value) == {"printed"}:  # a table cell's {printed: …}
+        return f"{show(value['printed'])}（原文印刷值）"
     return str(value)
 
 

@@ -53,26 +53,34 @@ def _data(sources: Sources, name: str) -> Any:
     return loaded.data if loaded is not None else None
 
 
-def _key_column(old: Any, new: Any) -> str | None:
-    """The first unique column both versions of a table have, if any."""
+def _unique(table: Any) -> dict[str, str]:
+    """Unique columns: the key rows use (the column's key, else its name) -> its label."""
+    columns = table.get("columns") if isinstance(table, Mapping) else None
+    if not isinstance(columns, list):
+        return {}
+    found = {}
+    for c in columns:
+        if isinstance(c, Mapping) and c.get("unique"):
+            name, key = str(c.get("name")), c.get("key")
+            # A heading that is a template ({{ year }}年…) is labelled by its key.
+            found[str(key or name)] = str(key) if key and "{" in name else name
+    return found
 
-    def unique(table: Any) -> list[str]:
-        columns = table.get("columns") if isinstance(table, Mapping) else None
-        if not isinstance(columns, list):
-            return []
-        return [str(c["name"]) for c in columns if isinstance(c, Mapping) and c.get("unique")]
 
-    return next((name for name in unique(new) if name in unique(old)), None)
+def _key_column(old: Any, new: Any) -> tuple[str, str] | None:
+    """The first unique column both versions of a table have, if any: (key, label)."""
+    before, after = _unique(old), _unique(new)
+    return next(((key, label) for key, label in after.items() if key in before), None)
 
 
-def _rows(table: Any, key: str | None) -> dict[str, Mapping[str, Any]]:
+def _rows(table: Any, key: tuple[str, str] | None) -> dict[str, Mapping[str, Any]]:
     rows = table.get("rows") if isinstance(table, Mapping) else None
     if not isinstance(rows, list):
         return {}
     mappings = [r for r in rows if isinstance(r, Mapping)]
     if key is None:
         return {f"第 {n} 行": row for n, row in enumerate(mappings, start=1)}
-    return {f"{key}“{show(row.get(key))}”": row for row in mappings}
+    return {f"{key[1]}“{show(row.get(key[0]))}”": row for row in mappings}
 
 
 def _summary(row: Mapping[str, Any]) -> str:
