@@ -197,7 +197,7 @@ class _Recorder(PDFTextDevice):
                 segments=tuple(segments),
                 fill=_rgb(gstate.ncolor) if fill else None,
                 stroke=_rgb(gstate.scolor) if stroke else None,
-                line_width=float(gstate.linewidth) * scale,
+                line_width=float(gstate.linewidth),  # pdfminer applies the CTM at `w`
                 even_odd=evenodd,
                 dash=dash,
                 dash_phase=phase,
