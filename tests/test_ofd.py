@@ -325,3 +325,23 @@ def test_an_image_is_placed_as_an_image_object_with_its_file(built: Built) -> No
     assert image.get("CTM") == "42 0 0 42 0 0"
     assert Image(1, box).box == box
     assert list(itertools.islice(layer.iter(f"{NS}TextObject"), 1))
+
+
+def test_publish_with_ofd_archives_it_and_a_later_ofd_request_makes_a_revision(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from generator.archive.publish import publish
+
+    dataset = tmp_path / "wushui" / "2024"
+    shutil.copytree(WUSHUI, dataset)
+    root = tmp_path / "archive"
+    plain = publish(dataset, root)
+    with_ofd = publish(dataset, root, ofd=True)
+    assert with_ofd.created and with_ofd.revision == plain.revision + 1
+    manifest = json.loads((with_ofd.folder / "manifest.json").read_text("utf-8"))
+    (entry,) = [f for f in manifest["files"] if f["path"].endswith(".ofd")]
+    assert entry["format"] == "ofd" and entry["pages"] == 13
+    assert not publish(dataset, root, ofd=True).created
+    assert main(["verify", str(root)]) == 0
