@@ -72,6 +72,8 @@ def load_signer(p12: Path, password: str) -> Signer:
         Encoding,
         NoEncryption,
         PrivateFormat,
+    )
+    from cryptography.hazmat.primitives.serialization import (
         pkcs12 as crypto_pkcs12,
     )
     from pyhanko.sign.signers import SimpleSigner
