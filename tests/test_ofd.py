@@ -6,7 +6,6 @@ independent reader (easyofd)."""
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import logging
 import zipfile
@@ -20,8 +19,7 @@ from PIL import Image as PilImage
 
 from generator.build.pipeline import BuildResult, build
 from generator.cli import main
-from generator.writers.ofd.content import Image
-from generator.writers.ofd.package import MediaFile, Metadata, OfdPages, package
+from generator.writers.ofd.package import Metadata, package
 from generator.writers.ofd.pdfpages import read_pages
 from tests.conftest import WUSHUI, read_pdf, squeeze
 
@@ -301,30 +299,44 @@ def test_easyofd_renders_it(built: Built, tmp_path: Path, monkeypatch: pytest.Mo
     assert lines[0]["rect"].y0 / scale == pytest.approx((841.889764 - y1) * MM, abs=0.5)
 
 
-def test_an_image_is_placed_as_an_image_object_with_its_file(built: Built) -> None:
-    """The way a seal goes in: a picture in DocumentRes, an ImageObject over the text."""
-    buffer = io.BytesIO()
-    PilImage.new("RGBA", (8, 8), (230, 0, 18, 128)).save(buffer, "PNG")
-    seal = MediaFile(buffer.getvalue(), "PNG", "png")
-    pages = read_pages(built.pdf)[:1]
-    box = (120.0, 230.0, 42.0, 42.0)
-    data = package(
-        OfdPages(pages, [seal], {0: [(0, box)]}), Metadata("t", "a", "2024-01-01", "g", "0")
+def test_a_picture_in_the_pdf_becomes_an_image_object_with_its_file(tmp_path: Path) -> None:
+    """How a seal goes in: a PNG with transparency drawn in the PDF is stored
+    once in DocumentRes and placed where the PDF draws it, over the text."""
+    import base64
+
+    from weasyprint import HTML
+
+    seal = PilImage.new("RGBA", (40, 40), (0, 0, 0, 0))
+    for x in range(40):
+        for y in range(40):
+            if (x - 20) ** 2 + (y - 20) ** 2 < 300:
+                seal.putpixel((x, y), (230, 0, 18, 200))
+    png = io.BytesIO()
+    seal.save(png, "PNG")
+    source = base64.b64encode(png.getvalue()).decode()
+    html = (
+        "<style>@page { size: A4; margin: 0 } img { position: absolute; left: 120mm;"
+        " top: 230mm; width: 42mm; height: 42mm }</style><p>签名</p>"
+        f'<img src="data:image/png;base64,{source}"><img src="data:image/png;base64,{source}">'
     )
+    pdf = tmp_path / "seal.pdf"
+    HTML(string=html).write_pdf(pdf)
+    pages = read_pages(pdf)
+    data = package(pages, Metadata("t", "a", "2024-01-01", "g", "0"))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         res = etree.fromstring(archive.read("Doc_0/DocumentRes.xml"))
-        media = res.find(f"{NS}MultiMedias/{NS}MultiMedia")
-        assert media is not None and media.get("Type") == "Image"
+        (media,) = res.iter(f"{NS}MultiMedia")  # the same picture stored once
+        assert media.get("Type") == "Image" and media.get("Format") == "PNG"
         stored = archive.read(f"Doc_0/{res.get('BaseLoc')}/{media.findtext(f'{NS}MediaFile')}")
-        assert stored == seal.data
         layer = etree.fromstring(archive.read("Doc_0/Pages/Page_0/Content.xml"))[0][0]
-    image = layer[-1]  # drawn last: over signature and date
-    assert image.tag == f"{NS}ImageObject"
-    assert image.get("ResourceID") == media.get("ID")
-    assert image.get("Boundary") == "120 230 42 42"
-    assert image.get("CTM") == "42 0 0 42 0 0"
-    assert Image(1, box).box == box
-    assert list(itertools.islice(layer.iter(f"{NS}TextObject"), 1))
+    assert PilImage.open(io.BytesIO(stored)).convert("RGBA").tobytes() == seal.tobytes()
+    images = layer.findall(f"{NS}ImageObject")
+    assert len(images) == 2 and layer[0].tag == f"{NS}TextObject"
+    for image in images:
+        assert image.get("ResourceID") == media.get("ID")
+        box = [float(v) for v in image.get("Boundary", "").split()]
+        assert box == pytest.approx([120, 230, 42, 42], abs=0.01)
+        assert image.get("CTM") == f"{box[2]:g} 0 0 {box[3]:g} 0 0"
 
 
 def test_publish_with_ofd_archives_it_and_a_later_ofd_request_makes_a_revision(

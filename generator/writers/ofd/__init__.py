@@ -21,7 +21,7 @@ from generator import __version__
 if TYPE_CHECKING:
     from generator.model import Document
 
-from generator.writers.ofd.package import Metadata, OfdPages, package
+from generator.writers.ofd.package import Metadata, package
 from generator.writers.ofd.pdfpages import read_pages
 
 
@@ -45,4 +45,4 @@ def metadata_of(document: Document) -> Metadata:
 
 def write_ofd(pdf: Path, document: Document, out: Path) -> None:
     """Write the pages of the PDF at pdf as an OFD file at out."""
-    out.write_bytes(package(OfdPages(read_pages(pdf)), metadata_of(document)))
+    out.write_bytes(package(read_pages(pdf), metadata_of(document)))

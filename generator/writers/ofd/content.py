@@ -1,6 +1,6 @@
 """One page's Content.xml (GB/T 33190-2016, 7.7 and clauses 9-11): the PDF
-page's glyphs as TextObjects, its paths as PathObjects, images as
-ImageObjects, in the PDF's drawing order, in millimetres with y down.
+page's glyphs as TextObjects, its paths as PathObjects, its pictures (a
+seal) as ImageObjects, in the PDF's drawing order, in millimetres with y down.
 
 A run of glyphs on one baseline in one font, size and colour is one
 TextObject whose TextCode holds the text (so readers select and search it)
@@ -13,11 +13,10 @@ the glyph.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from lxml import etree
 
-from generator.writers.ofd.pdfpages import Glyph, PdfPage, Rgb, VectorPath
+from generator.writers.ofd.pdfpages import Glyph, PdfPage, RasterImage, Rgb, VectorPath
 
 NS = "http://www.ofdspec.org/2016"
 OFD = f"{{{NS}}}"
@@ -31,15 +30,6 @@ def mm(value: float) -> str:
     """A length in millimetres as OFD writes numbers: up to 3 decimals."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
-
-
-@dataclass(frozen=True)
-class Image:
-    """A picture placed on the page (a seal): the resource's ID and its box in
-    millimetres (x, y of the top left corner, width, height)."""
-
-    resource: int
-    box: tuple[float, float, float, float]
 
 
 # Which glyph a font's cmap gives a character: (font, character) -> glyph id.
@@ -167,8 +157,12 @@ def _path_object(layer: etree._Element, path: VectorPath, page_height: float, id
     etree.SubElement(obj, OFD + "AbbreviatedData").text = " ".join(data)
 
 
-def _image_object(layer: etree._Element, image: Image, ids: Ids) -> None:
-    x, y, width, height = image.box
+def _image_object(
+    layer: etree._Element, image: RasterImage, page_height: float, resource: str, ids: Ids
+) -> None:
+    x0, y0, x1, y1 = image.box
+    x, y = x0 * MM_PER_PT, (page_height - y1) * MM_PER_PT
+    width, height = (x1 - x0) * MM_PER_PT, (y1 - y0) * MM_PER_PT
     etree.SubElement(
         layer,
         OFD + "ImageObject",
@@ -176,7 +170,7 @@ def _image_object(layer: etree._Element, image: Image, ids: Ids) -> None:
         Boundary=f"{mm(x)} {mm(y)} {mm(width)} {mm(height)}",
         # The image fills the unit square; CTM scales it to the boundary.
         CTM=f"{mm(width)} 0 0 {mm(height)} 0 0",
-        ResourceID=str(image.resource),
+        ResourceID=resource,
     )
 
 
@@ -185,10 +179,10 @@ def page_content(
     font_ids: dict[int, str],
     glyph_of: CmapLookup,
     ids: Ids,
-    images: tuple[Image, ...] = (),
+    media_ids: dict[bytes, str],
 ) -> etree._Element:
-    """The page's <ofd:Page>; font_ids maps id(FontProgram) to the font's OFD ID.
-    images are drawn last, over the text (a seal over signature and date)."""
+    """The page's <ofd:Page>; font_ids maps id(FontProgram) to the font's OFD
+    ID, media_ids an image's bytes to its MultiMedia's."""
     root = etree.Element(OFD + "Page", nsmap={"ofd": NS})
     content = etree.SubElement(root, OFD + "Content")
     layer = etree.SubElement(content, OFD + "Layer", ID=ids.next(), Type="Body")
@@ -202,10 +196,11 @@ def page_content(
     for item in page.items:
         if isinstance(item, Glyph):
             glyphs.append(item)
+        elif isinstance(item, RasterImage):
+            flush()
+            _image_object(layer, item, page.height, media_ids[item.data], ids)
         else:
             flush()
             _path_object(layer, item, page.height, ids)
     flush()
-    for image in images:
-        _image_object(layer, image, ids)
     return root

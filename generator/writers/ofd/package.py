@@ -1,7 +1,8 @@
 """The OFD package (GB/T 33190-2016, clause 7): a ZIP whose entry OFD.xml
 points through DocBody/DocRoot to Doc_0/Document.xml, which lists the pages
 (Pages/Page_N/Content.xml) and the resource files: PublicRes.xml for the fonts
-(their files in Doc_0/Res/), DocumentRes.xml for images (a seal).
+(their files in Doc_0/Res/), DocumentRes.xml for pictures (a seal), each
+stored once.
 
 Deterministic: IDs numbered in order, entries sorted, every entry dated
 1980-01-01 with the same permissions, the DocID derived from the content.
@@ -12,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from generator.writers.ofd.content import NS, OFD, Ids, Image, mm, page_content
-from generator.writers.ofd.pdfpages import FontProgram, Glyph, PdfPage
+from generator.writers.ofd.content import NS, OFD, Ids, mm, page_content
+from generator.writers.ofd.pdfpages import FontProgram, Glyph, PdfPage, RasterImage
 
 DOC = "Doc_0"
 RES = "Res"  # the resource files' folder, relative to Doc_0/
@@ -36,26 +37,6 @@ class Metadata:
     creator: str
     creator_version: str
     custom: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """An image for DocumentRes.xml, e.g. a seal: its bytes and format."""
-
-    data: bytes
-    format: str  # "PNG", "JPEG", …
-    extension: str  # "png"
-
-
-@dataclass
-class OfdPages:
-    """The pages to write, with the images placed on them (page index -> boxes)."""
-
-    pages: list[PdfPage]
-    media: list[MediaFile] = field(default_factory=list)
-    placements: dict[int, list[tuple[int, tuple[float, float, float, float]]]] = field(
-        default_factory=dict
-    )  # page index -> (index into media, box in mm)
 
 
 def _xml(root: etree._Element) -> bytes:
@@ -103,7 +84,7 @@ def _font_extension(data: bytes) -> str:
     return "otf" if data[:4] == b"OTTO" else "ttf"
 
 
-def package(content: OfdPages, metadata: Metadata) -> bytes:
+def package(pages: list[PdfPage], metadata: Metadata) -> bytes:
     """The OFD file's bytes."""
     ids = Ids(0)
     files: dict[str, bytes] = {}
@@ -111,7 +92,7 @@ def package(content: OfdPages, metadata: Metadata) -> bytes:
     fonts: dict[int, str] = {}
     public = _element("Res", BaseLoc=RES)
     fonts_element = etree.SubElement(public, OFD + "Fonts")
-    for page in content.pages:
+    for page in pages:
         for item in page.items:
             if isinstance(item, Glyph) and id(item.font) not in fonts:
                 font_id = ids.next()
@@ -121,33 +102,32 @@ def package(content: OfdPages, metadata: Metadata) -> bytes:
                 fonts_element.append(_font_element(item.font, font_id, name))
     files[f"{DOC}/PublicRes.xml"] = _xml(public)
 
-    media_ids = []
+    media_ids: dict[bytes, str] = {}
     document_res = _element("Res", BaseLoc=RES)
-    if content.media:
+    images = [i for page in pages for i in page.items if isinstance(i, RasterImage)]
+    if images:
         medias = etree.SubElement(document_res, OFD + "MultiMedias")
-        for media in content.media:
-            media_id = ids.next()
-            media_ids.append(int(media_id))
-            name = f"image_{media_id}.{media.extension}"
-            files[f"{DOC}/{RES}/{name}"] = media.data
+        for image in images:
+            if image.data in media_ids:
+                continue
+            media_id = media_ids[image.data] = ids.next()
+            name = f"image_{media_id}.{'jpg' if image.format == 'JPEG' else 'png'}"
+            files[f"{DOC}/{RES}/{name}"] = image.data
             element = etree.SubElement(
-                medias, OFD + "MultiMedia", ID=media_id, Type="Image", Format=media.format
+                medias, OFD + "MultiMedia", ID=media_id, Type="Image", Format=image.format
             )
             etree.SubElement(element, OFD + "MediaFile").text = name
     files[f"{DOC}/DocumentRes.xml"] = _xml(document_res)
 
     cmaps = _Cmaps()
     page_ids = []
-    for index, page in enumerate(content.pages):
+    for index, page in enumerate(pages):
         page_ids.append(ids.next())
-        images = tuple(
-            Image(media_ids[media], box) for media, box in content.placements.get(index, [])
-        )
-        root = page_content(page, fonts, cmaps, ids, images)
+        root = page_content(page, fonts, cmaps, ids, media_ids)
         files[f"{DOC}/Pages/Page_{index}/Content.xml"] = _xml(root)
 
-    width = content.pages[0].width if content.pages else 595.2756
-    height = content.pages[0].height if content.pages else 841.8898
+    width = pages[0].width if pages else 595.2756
+    height = pages[0].height if pages else 841.8898
     document = _element("Document")
     common = etree.SubElement(document, OFD + "CommonData")
     etree.SubElement(common, OFD + "MaxUnitID").text = str(ids.last)

@@ -1,6 +1,6 @@
 """The pages of the PDF we wrote, read back as what was drawn: every glyph
 (its font program, glyph id, text, baseline origin, size and colour), every
-path (its segments, fill and stroke) — in PDF points, y up, as pdfminer's
+path (its segments, fill and stroke), every picture (a seal) — in PDF points, y up, as pdfminer's
 interpreter gives them.
 
 Reading the finished PDF rather than WeasyPrint's boxes gives the OFD exactly
@@ -21,6 +21,7 @@ from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream, resolve1
+from pdfminer.psparser import literal_name
 from pdfminer.utils import apply_matrix_pt
 
 Rgb = tuple[int, int, int]
@@ -65,11 +66,21 @@ class VectorPath:
     dash_phase: float = 0.0
 
 
+@dataclass(frozen=True)
+class RasterImage:
+    """A picture as drawn (a seal): PNG or JPEG bytes, and where its unit
+    square lands (x0, y0, x1, y1 in points, y up)."""
+
+    data: bytes
+    format: str  # "PNG" or "JPEG", as OFD's MultiMedia Format names them
+    box: tuple[float, float, float, float]
+
+
 @dataclass
 class PdfPage:
     width: float
     height: float
-    items: list[Glyph | VectorPath] = field(default_factory=list)  # in drawing order
+    items: list[Glyph | VectorPath | RasterImage] = field(default_factory=list)  # drawing order
 
 
 def _rgb(color: Any) -> Rgb:
@@ -153,6 +164,13 @@ class _Recorder(PDFTextDevice):
         self.page.items.append(glyph)
         return advance
 
+    def render_image(self, name: str, stream: PDFStream) -> None:
+        assert self.page is not None and self.ctm is not None
+        corners = [apply_matrix_pt(self.ctm, p) for p in ((0, 0), (1, 0), (0, 1), (1, 1))]
+        xs, ys = [x for x, _ in corners], [y for _, y in corners]
+        data, kind = _png(stream)
+        self.page.items.append(RasterImage(data, kind, (min(xs), min(ys), max(xs), max(ys))))
+
     def paint_path(
         self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Sequence[Any]
     ) -> None:
@@ -203,6 +221,37 @@ class _Recorder(PDFTextDevice):
                 dash_phase=phase,
             )
         )
+
+
+def _png(stream: PDFStream) -> tuple[bytes, str]:
+    """An image XObject as PNG (its soft mask as alpha), or its JPEG as is."""
+    import io
+
+    from PIL import Image
+
+    filters = stream.get_filters()
+    if filters and literal_name(filters[-1][0]) == "DCTDecode" and "SMask" not in stream:
+        return stream.get_rawdata() or b"", "JPEG"
+    width, height = int(stream["Width"]), int(stream["Height"])
+    components = {1: "L", 3: "RGB", 4: "CMYK"}
+    space = resolve1(stream.get("ColorSpace"))
+    if isinstance(space, list) and literal_name(space[0]) == "ICCBased":
+        count = int(resolve1(space[1]).get("N", 3))
+    else:
+        count = {"DeviceGray": 1, "DeviceRGB": 3, "DeviceCMYK": 4}.get(literal_name(space), 0)
+    if count not in components or int(stream.get("BitsPerComponent", 8)) != 8:
+        raise ValueError(f"image colour space {space!r} is not supported")
+    image = Image.frombytes(components[count], (width, height), stream.get_data())
+    if image.mode == "CMYK":
+        image = image.convert("RGB")
+    mask = resolve1(stream.get("SMask"))
+    if isinstance(mask, PDFStream):
+        alpha = Image.frombytes("L", (int(mask["Width"]), int(mask["Height"])), mask.get_data())
+        image = image.convert("RGBA")
+        image.putalpha(alpha.resize(image.size))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=False)  # Pillow's PNG bytes are deterministic
+    return out.getvalue(), "PNG"
 
 
 def read_pages(pdf: Path) -> list[PdfPage]:
