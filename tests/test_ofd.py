@@ -357,3 +357,26 @@ def test_publish_with_ofd_archives_it_and_a_later_ofd_request_makes_a_revision(
     assert entry["format"] == "ofd" and entry["pages"] == 13
     assert not publish(dataset, root, ofd=True).created
     assert main(["verify", str(root)]) == 0
+
+
+def test_a_glyph_the_cmap_would_not_choose_is_named_by_a_cgtransform(built: Built) -> None:
+    """Where the PDF draws a character with another glyph than the font's cmap
+    gives it (a variant form), the OFD names that glyph: readers draw what the
+    PDF draws."""
+    import dataclasses
+
+    from generator.writers.ofd.pdfpages import Glyph
+
+    page = read_pages(built.pdf)[0]
+    glyphs = [i for i in page.items if isinstance(i, Glyph)]
+    target = glyphs[2]  # the letterhead's third character
+    variant = next(g.cid for g in glyphs if g.font is target.font and g.text != target.text)
+    page.items[page.items.index(target)] = dataclasses.replace(target, cid=variant)
+    data = package([page], Metadata("t", "a", "2024-01-01", "g", "0"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = etree.fromstring(archive.read("Doc_0/Pages/Page_0/Content.xml"))
+    (transform,) = content.iter(f"{NS}CGTransform")
+    assert transform.get("CodePosition") == "2" and transform.get("CodeCount") == "1"
+    assert transform.findtext(f"{NS}Glyphs") == str(variant)
+    parent = transform.getparent()
+    assert parent is not None and parent.findtext(f"{NS}TextCode") == "临武县武水镇人民政府文件"

@@ -32,8 +32,9 @@ def mm(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-# Which glyph a font's cmap gives a character: (font, character) -> glyph id.
-CmapLookup = Callable[[Glyph], int | None]
+# For a glyph as the PDF draws it: the glyph id the font's cmap gives its
+# character (None without one), and the glyph id the PDF draws.
+CmapLookup = Callable[[Glyph], tuple[int | None, int]]
 
 
 class Ids:
@@ -99,8 +100,9 @@ def _text_object(
     transforms: list[tuple[int, int, int]] = []  # code position, code count, glyph
     for index, glyph in enumerate(run):
         code = glyph.text or "\ufffd"  # PDF/A-2u maps every glyph; never empty
-        if glyph_of(glyph) != glyph.cid or len(code) != 1:
-            transforms.append((len(characters), len(code), glyph.cid))
+        by_cmap, drawn = glyph_of(glyph)
+        if by_cmap != drawn or len(code) != 1:
+            transforms.append((len(characters), len(code), drawn))
         if index:
             deltas.append(mm(xs[index] - xs[index - 1]))
         deltas.extend("0" for _ in code[1:])  # a glyph for several characters

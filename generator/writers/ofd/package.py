@@ -48,22 +48,26 @@ def _element(tag: str, **attributes: str) -> etree._Element:
 
 
 class _Cmaps:
-    """Which glyph each font's cmap gives a character, to see where the PDF
-    used another (CGTransform)."""
+    """Which glyph each font's cmap gives a character and which one the PDF
+    draws, to see where they differ (CGTransform). The PDF names a glyph by
+    CID: in a CID-keyed CFF font the glyph called cidNNNNN (the same index
+    when the subset kept glyph ids, as HarfBuzz's does for WeasyPrint), in a
+    TrueType font (CIDToGIDMap Identity) the glyph id itself."""
 
     def __init__(self) -> None:
         self._fonts: dict[int, tuple[dict[int, str], dict[str, int]]] = {}
 
-    def __call__(self, glyph: Glyph) -> int | None:
+    def __call__(self, glyph: Glyph) -> tuple[int | None, int]:
         key = id(glyph.font)
         if key not in self._fonts:
             font = TTFont(io.BytesIO(glyph.font.data), lazy=True)
             order = font.getGlyphOrder()
             self._fonts[key] = (font.getBestCmap() or {}, {n: i for i, n in enumerate(order)})
         cmap, ids = self._fonts[key]
+        drawn = ids.get(f"cid{glyph.cid:05d}", glyph.cid)
         if len(glyph.text) != 1 or ord(glyph.text) not in cmap:
-            return None
-        return ids.get(cmap[ord(glyph.text)])
+            return None, drawn
+        return ids.get(cmap[ord(glyph.text)]), drawn
 
 
 def _font_element(font: FontProgram, font_id: str, file_name: str) -> etree._Element:
