@@ -189,12 +189,33 @@ def test_the_password_is_asked_for_without_the_variable(
         return PASSWORD
 
     monkeypatch.setattr(getpass, "getpass", ask)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     root = tmp_path / "archive"
     assert (
         main(["publish", str(signed.dataset), "--archive", str(root), "--sign", str(signed.key)])
         == 0
     )
     assert asked == [f"证书 {signed.key} 的密码："]
+
+
+def test_without_the_variable_and_a_terminal_the_password_is_missing_in_chinese(
+    signed: Signed,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("GONGWEN_SIGN_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    root = tmp_path / "archive"
+    assert (
+        main(["publish", str(signed.dataset), "--archive", str(root), "--sign", str(signed.key)])
+        == 1
+    )
+    assert (
+        "没有证书密码：请在终端中运行，或设置环境变量 GONGWEN_SIGN_PASSWORD"
+        in capsys.readouterr().err
+    )
+    assert not root.exists()
 
 
 def test_key_new_refuses_to_overwrite(

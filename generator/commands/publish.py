@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,15 @@ def sign_password(p12: Path, confirm: bool = False) -> str:
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is not None:
         return password
+    no_password = f"没有证书密码：请在终端中运行，或设置环境变量 {PASSWORD_VARIABLE}"
+    if not sys.stdin.isatty():  # getpass would read it, echoed, from a pipe
+        raise DataError([Problem(no_password, p12)])
     try:
         password = getpass.getpass(f"证书 {p12} 的密码：")
         if confirm and getpass.getpass("再输入一次密码：") != password:
             raise DataError([Problem("两次输入的密码不一致", p12)])
-    except EOFError:  # no terminal to ask at
-        message = f"没有证书密码：请在终端中运行，或设置环境变量 {PASSWORD_VARIABLE}"
-        raise DataError([Problem(message, p12)]) from None
+    except EOFError:  # the terminal closed
+        raise DataError([Problem(no_password, p12)]) from None
     return password
 
 
