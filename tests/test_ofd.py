@@ -380,3 +380,18 @@ def test_a_glyph_the_cmap_would_not_choose_is_named_by_a_cgtransform(built: Buil
     assert transform.findtext(f"{NS}Glyphs") == str(variant)
     parent = transform.getparent()
     assert parent is not None and parent.findtext(f"{NS}TextCode") == "临武县武水镇人民政府文件"
+
+
+def test_a_page_of_another_size_has_its_own_area(built: Built) -> None:
+    import dataclasses
+
+    first, second = read_pages(built.pdf)[:2]
+    wide = dataclasses.replace(second, width=second.height, height=second.width)
+    data = package([first, wide], Metadata("t", "a", "2024-01-01", "g", "0"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        pages = [
+            etree.fromstring(archive.read(f"Doc_0/Pages/Page_{n}/Content.xml")) for n in (0, 1)
+        ]
+    assert pages[0].find(f"{NS}Area") is None
+    assert pages[1][0].tag == f"{NS}Area"  # before Content, as CT_Page orders them
+    assert pages[1].findtext(f"{NS}Area/{NS}PhysicalBox") == "0 0 297 210"

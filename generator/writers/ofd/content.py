@@ -182,10 +182,16 @@ def page_content(
     glyph_of: CmapLookup,
     ids: Ids,
     media_ids: dict[bytes, str],
+    document_size: tuple[float, float],
 ) -> etree._Element:
     """The page's <ofd:Page>; font_ids maps id(FontProgram) to the font's OFD
-    ID, media_ids an image's bytes to its MultiMedia's."""
+    ID, media_ids an image's bytes to its MultiMedia's. A page whose size is
+    not the document's (its PageArea, in points) has its own Area."""
     root = etree.Element(OFD + "Page", nsmap={"ofd": NS})
+    if max(abs(page.width - document_size[0]), abs(page.height - document_size[1])) > 0.01:
+        area = etree.SubElement(root, OFD + "Area")
+        box = f"0 0 {mm(page.width * MM_PER_PT)} {mm(page.height * MM_PER_PT)}"
+        etree.SubElement(area, OFD + "PhysicalBox").text = box
     content = etree.SubElement(root, OFD + "Content")
     layer = etree.SubElement(content, OFD + "Layer", ID=ids.next(), Type="Body")
     glyphs: list[Glyph] = []

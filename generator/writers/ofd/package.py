@@ -123,15 +123,16 @@ def package(pages: list[PdfPage], metadata: Metadata) -> bytes:
             etree.SubElement(element, OFD + "MediaFile").text = name
     files[f"{DOC}/DocumentRes.xml"] = _xml(document_res)
 
+    # The first page's size is the document's (A4 for ours).
+    width = pages[0].width if pages else 595.2756
+    height = pages[0].height if pages else 841.8898
     cmaps = _Cmaps()
     page_ids = []
     for index, page in enumerate(pages):
         page_ids.append(ids.next())
-        root = page_content(page, fonts, cmaps, ids, media_ids)
+        root = page_content(page, fonts, cmaps, ids, media_ids, (width, height))
         files[f"{DOC}/Pages/Page_{index}/Content.xml"] = _xml(root)
 
-    width = pages[0].width if pages else 595.2756
-    height = pages[0].height if pages else 841.8898
     document = _element("Document")
     common = etree.SubElement(document, OFD + "CommonData")
     etree.SubElement(common, OFD + "MaxUnitID").text = str(ids.last)
