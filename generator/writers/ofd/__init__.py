@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from generator.model import Document
 
 from generator.writers.ofd.package import Metadata, package
-from generator.writers.ofd.pdfpages import read_pages
+from generator.writers.ofd.pdfpages import UnsupportedImage, read_pages
 
 
 def metadata_of(document: Document) -> Metadata:
@@ -45,4 +45,11 @@ def metadata_of(document: Document) -> Metadata:
 
 def write_ofd(pdf: Path, document: Document, out: Path) -> None:
     """Write the pages of the PDF at pdf as an OFD file at out."""
-    out.write_bytes(package(read_pages(pdf), metadata_of(document)))
+    from generator.problems import DataError, Problem
+
+    try:
+        pages = read_pages(pdf)
+    except UnsupportedImage as error:
+        message = f"OFD 无法收入文中的图片（{error}），请改用 8 位的 PNG 或 JPEG 图片"
+        raise DataError([Problem(message)]) from None
+    out.write_bytes(package(pages, metadata_of(document)))

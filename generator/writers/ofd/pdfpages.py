@@ -223,6 +223,10 @@ class _Recorder(PDFTextDevice):
         )
 
 
+class UnsupportedImage(ValueError):
+    """A picture in the PDF whose pixels this reader cannot turn into PNG."""
+
+
 def _png(stream: PDFStream) -> tuple[bytes, str]:
     """An image XObject as PNG (its soft mask as alpha), or its JPEG as is."""
     import io
@@ -240,8 +244,11 @@ def _png(stream: PDFStream) -> tuple[bytes, str]:
     else:
         count = {"DeviceGray": 1, "DeviceRGB": 3, "DeviceCMYK": 4}.get(literal_name(space), 0)
     if count not in components or int(stream.get("BitsPerComponent", 8)) != 8:
-        raise ValueError(f"image colour space {space!r} is not supported")
-    image = Image.frombytes(components[count], (width, height), stream.get_data())
+        raise UnsupportedImage(f"colour space {space!r}, {stream.get('BitsPerComponent')} bits")
+    try:
+        image = Image.frombytes(components[count], (width, height), stream.get_data())
+    except ValueError as error:
+        raise UnsupportedImage(str(error)) from None
     if image.mode == "CMYK":
         image = image.convert("RGB")
     mask = resolve1(stream.get("SMask"))
