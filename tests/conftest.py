@@ -18,6 +18,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 
 from generator.build.pipeline import BuildResult, build
+from generator.dataset.doubts import LOST
 
 REPO = Path(__file__).resolve().parents[1]
 WUSHUI = REPO / "data" / "wushui" / "2024"
@@ -28,6 +29,16 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 @pytest.fixture(scope="session")
 def wushui_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     return build(WUSHUI, tmp_path_factory.mktemp("wushui"))
+
+
+def copy_publishable_wushui(target: Path) -> Path:
+    """A copy of the 武水镇 data set at target that publish accepts: publishing
+    refuses the □ the seed has for characters lost in it, so they are filled in
+    (with 某, as wide as □, so the text sits as in wushui_build)."""
+    shutil.copytree(WUSHUI, target)
+    tables = target / "tables" / "assignments.yaml"
+    tables.write_text(tables.read_text("utf-8").replace(LOST, "某"), "utf-8")
+    return target
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
 from generator.paths import shared_templates
 from generator.problems import DataError
-from tests.conftest import WUSHUI, docx_paragraphs, pdf_pages_text, squeeze
+from tests.conftest import copy_publishable_wushui, docx_paragraphs, pdf_pages_text, squeeze
 from tests.pdfa import XMP, pdfa_2u_problems, xmp
 
 HOSTILE = "&<>\"'"
@@ -47,18 +47,9 @@ class Archive:
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
     base = tmp_path_factory.mktemp("publish")
     dataset = base / "wushui" / "2024"
-    shutil.copytree(WUSHUI, dataset)
-    _fill_lost_characters(dataset)
+    copy_publishable_wushui(dataset)
     root = base / "archive"
     return Archive(dataset, root, publish(dataset, root))
-
-
-def _fill_lost_characters(dataset: Path) -> None:
-    """Publishing refuses the □ the seed has for characters lost in it: the
-    office fills them in (here with 某, as wide as □, so the text sits as in
-    wushui_build)."""
-    tables = dataset / "tables" / "assignments.yaml"
-    tables.write_text(tables.read_text("utf-8").replace(LOST, "某"), "utf-8")
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:

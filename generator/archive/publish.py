@@ -21,6 +21,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.archive.provenance import shared_templates_used
+from generator.archive.signing import SIGNATURES, Signer, sign_pdf
 from generator.build.manifest import (
     MANIFEST,
     FileEntry,
@@ -148,9 +149,28 @@ def _refuse_placeholders(dataset: Dataset) -> None:
         raise DataError([Problem(what, dataset.root), *errors])
 
 
+def _has_outputs(folder: Path, signer: Signer | None, ofd: bool) -> bool:
+    """Whether a published version has what is asked now besides its inputs: a
+    signature by signer's certificate, an OFD file."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        signed_by = {str(s["certificate_sha256"]) for s in manifest.get(SIGNATURES, [])}
+        has_ofd = any(str(f["path"]).endswith(".ofd") for f in manifest["files"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return False
+    return (signer is None or signer.certificate_sha256 in signed_by) and (has_ofd or not ofd)
+
+
 def publish(
-    dataset_dir: Path, archive_dir: Path = DEFAULT_ARCHIVE, strict: bool = False
+    dataset_dir: Path,
+    archive_dir: Path = DEFAULT_ARCHIVE,
+    strict: bool = False,
+    signer: Signer | None = None,
+    ofd: bool = False,
 ) -> Published:
+    """Publish the data set's document; signer signs its PDF, ofd adds an OFD.
+    The latest revision counts as the same when it has these inputs and, if a
+    signer is given, was signed with the same certificate."""
     dataset_dir = dataset_dir.resolve()
     office, year = _names(dataset_dir)
     if archive_dir.resolve().is_relative_to(dataset_dir):
@@ -164,7 +184,11 @@ def publish(
     base = archive_dir / office / year
     existing = revisions(base, name)
     latest = max(existing, default=0)
-    if latest and _archived_sources(existing[latest]) == wanted:
+    if (
+        latest
+        and _archived_sources(existing[latest]) == wanted
+        and _has_outputs(existing[latest], signer, ofd)
+    ):
         return Published(existing[latest], latest, False, len(read_entries(existing[latest])))
 
     remove_stale_stages(base)
@@ -175,11 +199,12 @@ def publish(
             shutil.copyfile(path, stage / rel)
         # Build from the copy, so the archived data is exactly what was built;
         # then make sure nothing changed while it was copied or built.
-        result = build(stage / DATA / office / year, stage, strict, pdf_variant=PDF_VARIANT)
+        result = build(stage / DATA / office / year, stage, strict, PDF_VARIANT, ofd=ofd)
         if _entries({rel: stage / rel for rel in sources}) != wanted or _entries(sources) != wanted:
             raise DataError([Problem("数据集或模板在发布过程中被修改，请重新发布", dataset_dir)])
         revision = latest + 1
-        _write_manifest(stage, result.files, name, office, year, revision)
+        signatures = [_sign(stage, f, signer) for f in result.files if signer and f.format == "pdf"]
+        _write_manifest(stage, result.files, name, office, year, revision, signatures)
         sync_tree(stage)
         target = base / revision_name(name, revision)
         try:
@@ -195,8 +220,25 @@ def publish(
     return Published(target, revision, True, files, result.warnings)
 
 
+def _sign(stage: Path, pdf: OutputFile, signer: Signer) -> dict[str, str]:
+    """Sign the built PDF in place; what the manifest records of the signature."""
+    signed_at = sign_pdf(stage / pdf.path, signer)
+    return {
+        "file": pdf.path,
+        "signer": signer.name,
+        "certificate_sha256": signer.certificate_sha256,
+        "signed_at": signed_at,
+    }
+
+
 def _write_manifest(
-    stage: Path, outputs: tuple[OutputFile, ...], name: str, office: str, year: str, revision: int
+    stage: Path,
+    outputs: tuple[OutputFile, ...],
+    name: str,
+    office: str,
+    year: str,
+    revision: int,
+    signatures: list[dict[str, str]] | None = None,
 ) -> None:
     extra = {f.path: {"format": f.format, "pages": f.pages} for f in outputs}
     (stage / MANIFEST).unlink(missing_ok=True)  # build's own, replaced by this one
@@ -215,5 +257,7 @@ def _write_manifest(
         "pdf_variant": PDF_VARIANT,
         "files": files,
     }
+    if signatures:
+        manifest[SIGNATURES] = signatures
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (stage / MANIFEST).write_text(text, encoding="utf-8")

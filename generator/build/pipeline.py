@@ -120,7 +120,9 @@ def build(
     out_dir: Path | None = None,
     strict: bool = False,
     pdf_variant: str | None = None,
+    ofd: bool = False,
 ) -> BuildResult:
+    """Build the DOCX and PDF (and with ofd the OFD, from the PDF's pages)."""
     from generator.writers import write_html_later
     from generator.writers.html import pdf_html
 
@@ -145,7 +147,16 @@ def build(
         finally:
             pages = pdf_written()  # never left writing into a stage being removed
         # pages: as gongwen lays the document out (the PDF); Word may differ.
-        files = (_describe(docx, stage, "docx", pages), _describe(pdf, stage, "pdf", pages))
+        files: tuple[OutputFile, ...] = (
+            _describe(docx, stage, "docx", pages),
+            _describe(pdf, stage, "pdf", pages),
+        )
+        ofd_file = stage / f"{stem}.ofd"
+        if ofd:
+            from generator.writers.ofd import write_ofd
+
+            write_ofd(pdf, document, ofd_file)
+            files += (_describe(ofd_file, stage, "ofd", pages),)
         manifest = stage / "manifest.json"
         manifest.write_text(
             json.dumps({"files": [f.__dict__ for f in files]}, ensure_ascii=False, indent=2) + "\n",
@@ -155,7 +166,9 @@ def build(
         # No manifest while files are swapped, the new one moved last: a manifest
         # always lists exactly the files beside it, never a mix of two builds.
         (out_dir / manifest.name).unlink(missing_ok=True)
-        for name in (docx.name, pdf.name, manifest.name):
+        if not ofd:  # an earlier build's OFD would no longer match the manifest
+            (out_dir / ofd_file.name).unlink(missing_ok=True)
+        for name in (*(Path(f.path).name for f in files), manifest.name):
             os.replace(stage / name, out_dir / name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

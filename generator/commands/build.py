@@ -23,11 +23,14 @@ def run(args: argparse.Namespace) -> int:
     if path.is_dir() and not is_dataset(path):
         datasets = find_datasets(path)
         if datasets:
+            if args.ofd:
+                print("错误：批量生成暂不支持 --ofd，请逐个数据集生成 OFD。", file=sys.stderr)
+                return 1
             return _batch(datasets, out, args)
-    return _single(path, out, args.strict)
+    return _single(path, out, args.strict, args.ofd)
 
 
-def _single(dataset: Path, out: Path | None, strict: bool) -> int:
+def _single(dataset: Path, out: Path | None, strict: bool, ofd: bool = False) -> int:
     from generator.build import side
 
     side.start()  # while this process is small, before the imports below
@@ -38,7 +41,7 @@ def _single(dataset: Path, out: Path | None, strict: bool) -> int:
         fingerprint = input_fingerprint(dataset, strict) if is_dataset(dataset) else None
     except OSError:  # an unreadable file: build() reports it
         fingerprint = None
-    result = build(dataset, out, strict=strict)
+    result = build(dataset, out, strict=strict, ofd=ofd)
     if fingerprint is not None:  # a later batch need not build it again
         record_fingerprint(result.out_dir, fingerprint)
     report(result.warnings)
@@ -112,6 +115,11 @@ def register(commands: Any) -> None:
         help="输出目录（默认 output/<单位>/<年度>/；批量时为 目录/<单位>/<年度>/）",
     )
     parser.add_argument("--strict", action="store_true", help="把警告当作错误处理")
+    parser.add_argument(
+        "--ofd",
+        action="store_true",
+        help="同时生成 OFD 版式文件（GB/T 33190，电子公文格式），页面与 PDF 相同",
+    )
     parser.add_argument(
         "--force", action="store_true", help="批量时即使输入未变也重新生成全部数据集"
     )

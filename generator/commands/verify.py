@@ -11,6 +11,7 @@ ARCHIVE = "archive"  # generator.archive.publish.DEFAULT_ARCHIVE; importing that
 
 
 def run(args: argparse.Namespace) -> int:
+    from generator.archive.signing import check_folder_signatures
     from generator.build.manifest import check_folder, find_versions
 
     root = Path(args.path)
@@ -23,13 +24,18 @@ def run(args: argparse.Namespace) -> int:
     broken = 0
     for folder in versions:
         findings = check_folder(folder)
-        if not findings:
+        signatures = check_folder_signatures(folder)
+        if not findings and all(s.ok for s in signatures):
             print(f"完好：{folder}")
+            for signature in signatures:
+                print(f"  {signature}")
             continue
         broken += 1
         print(f"有问题：{folder}")
         for finding in findings:
             print(f"  {finding}")
+        for signature in signatures:
+            print(f"  {signature}")
     for stage in stages:
         print(f"提示：{stage} 是中断的生成或发布留下的临时目录，可以删除。")
     print(f"共核验 {len(versions)} 个版本：{len(versions) - broken} 个完好，{broken} 个有问题。")
@@ -42,6 +48,7 @@ def register(commands: Any) -> None:
         help="核验存档文件是否与清单一致",
         description=(
             "按 manifest.json 逐个核对存档（或生成目录）中的文件：列出被改动、缺失或新增的文件；"
+            "并核验 PDF 的电子签名（是否有效、签署人、签署时间），签名损坏或缺失时报告；"
             "有任何问题时退出状态为 1。"
         ),
     )
