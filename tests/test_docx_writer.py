@@ -137,11 +137,10 @@ def test_page_setup(written: Path) -> None:
         "right": "1474",  # 26 mm
     }
     grid = sect.find("w:docGrid", NS)
-    assert grid.get(w("type")) == "linesAndChars"
+    # A line grid only: the body style's character spacing gives the pitch.
+    assert grid.get(w("type")) == "lines"
     assert grid.get(w("linePitch")) == "579"
-    # 28 characters of 16 pt in 8845 twips: pitch 16 + charSpace/4096 pt.
-    pitch = 16 + int(grid.get(w("charSpace"))) / 4096
-    assert int(8845 / 20 / pitch) == 28
+    assert grid.get(w("charSpace")) is None
     # The page number's line starts about 7 mm below the text block.
     footer_top_mm = (int(margins.get(w("footer"))) + 280) / 1440 * 25.4
     assert 35 - footer_top_mm == pytest.approx(7, abs=0.5)
@@ -198,6 +197,12 @@ def test_role_styles(written: Path, style: StyleProfile) -> None:
     assert body.find("w:jc", NS).get(w("val")) == "both"
     assert body.find("w:ind", NS).get(w("firstLineChars")) == "200"
     assert body.find("w:spacing", NS).get(w("line")) == "579"
+    # No space between Chinese and digits or Latin letters: the PDF has none.
+    for autospace in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        assert body.find(autospace, NS).get(w("val")) == "0"
+    # The body style carries the character pitch: -0.25 pt, 28 a line.
+    tracking = int(rpr("gw-body").find("w:spacing", NS).get(w("val"))) / 20
+    assert int(8845 / 20 / (16 + tracking)) == 28
 
 
 def test_letterhead(written: Path) -> None:

@@ -188,9 +188,10 @@ def _edited(source: Path, target: Path, part: str, old: str, new: str) -> Path:
         ("word/document.xml", r'w:top="2098"', 'w:top="1440"', "docx.margin-top"),
         ("word/settings.xml", r"<w:mirrorMargins/>", "", "docx.mirror-margins"),
         ("word/settings.xml", r"<w:evenAndOddHeaders/>", "", "docx.even-odd-footers"),
-        ("word/document.xml", r'w:charSpace="-?\d+"', 'w:charSpace="0"', "docx.grid-chars"),
+        # The body's character spacing (-0.25 pt) sets 28 a line; without it, 27.
+        ("word/styles.xml", r'<w:spacing w:val="-5"/>', "", "docx.grid-chars"),
         ("word/document.xml", r'w:linePitch="579"', 'w:linePitch="624"', "docx.grid-lines"),
-        ("word/document.xml", r'w:type="linesAndChars"', 'w:type="lines"', "docx.grid-type"),
+        ("word/document.xml", r'w:type="lines"', 'w:type="default"', "docx.grid-type"),
         ("word/document.xml", r"<w:tblHeader/>", "", "docx.table-header"),
         ("word/styles.xml", r"<w:keepNext/>", "", "docx.heading-keep-next"),
         ("word/styles.xml", r'w:eastAsia="仿宋_GB2312"', 'w:eastAsia="宋体"', "docx.body-font"),

@@ -1,6 +1,9 @@
 """Layout parity: LibreOffice opening our DOCX lays it out as our PDF is laid
 out, the same number of pages and every part (notice, plan, attachments)
-starting on the same page.
+starting on the same page, and line for line: the share of our PDF's lines
+that LibreOffice sets on the same page, at the same index, with the same text
+(whitespace ignored) is measured for every example data set and printed
+(`pytest -s tests/test_parity.py`).
 
 LibreOffice (soffice, Debian's libreoffice-writer-nogui; `make test` installs
 it) converts the DOCX to PDF in a fresh profile, with our fontconfig aliases
@@ -22,29 +25,35 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.pipeline import BuildResult, prepare
+from generator.build.pipeline import BuildResult, build, prepare
 from generator.lint import Status, lint
-from generator.lint.pdf import font_embedding, read_pages
+from generator.lint.pdf import Glyph, Line, _Measure, font_embedding, read_pages
 from generator.model import AttachmentHeading, Letterhead, Title
-from tests.conftest import WUSHUI, pdf_pages_text, squeeze
+from tests.conftest import REPO, WUSHUI, pdf_pages_text, squeeze
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
 
-REPO = Path(__file__).resolve().parents[1]
 ALIASES = REPO / "templates" / "fonts" / "gongwen-aliases.conf"
 
-# LibreOffice 7.4 cannot draw Word's compressed character grid. It takes the
-# grid's cell from the Normal style's East Asian size (12 pt when, as in our
-# DOCX, only the document defaults set it: writerfilter PropertyMap.cxx), and
-# rounds every character up to whole cells (sw/source/core/text/fntcache.cxx):
-# a 16 pt character takes two 11.79 pt cells, 18 characters a line instead of
-# the 28 the grid asks for. With Normal at 16 pt the cell is 15.79 pt and each
-# character still takes two: 14 a line.
-GRID = (
-    "LibreOffice's emulation of the linesAndChars grid: it narrows each line by about a "
-    "character (27 a line, not flush right) and sets exact 579-twip lines at 28.90 pt, "
-    "1.1 mm lower on the page; pages and part starts agree nonetheless"
+OFFICES = ("wushui", "wuhe", "lidu")
+# LibreOffice 7.4 adds a fifth of an em between Chinese and Latin letters or
+# digits ("2024 年") whatever the DOCX says: its DOCX import ignores
+# w:autoSpaceDE/DN (writerfilter DomainMapper.cxx: `case
+# LN_CT_PPrBase_autoSpaceDE: break;`) and its paragraphs default to
+# ParaIsCharacterDistance on. It leaves that spacing out only for paragraphs
+# snapped to a linesAndChars grid, where it sets a 16 pt character in two
+# 15.79 pt cells (14 a line). So a line holding digits or Latin letters next
+# to Chinese may break a character earlier than in our PDF (and Word, which
+# honours autoSpaceDE/DN), and the paragraphs after it follow.
+AUTOSPACE = (
+    "LibreOffice 7.4 spaces Chinese from digits and Latin letters (autospacing it cannot "
+    "be told off from a DOCX): lines holding digits break earlier than in the PDF"
 )
+# LibreOffice puts the glyphs of an exact 579-twip line about 3 pt lower in
+# the line than WeasyPrint (which centres them): the text block measures 38.1 mm
+# from the top instead of 37.
+LOWER = "LibreOffice sets a line's glyphs about 3 pt lower in an exact-height line"
+SHARE = 0.95
 
 
 @dataclass(frozen=True)
@@ -53,10 +62,8 @@ class Rendering:
     seconds: float
 
 
-@pytest.fixture(scope="module")
-def libreoffice(wushui_build: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Rendering:
-    docx = next(wushui_build.out_dir / f.path for f in wushui_build.files if f.format == "docx")
-    out = tmp_path_factory.mktemp("soffice")
+def _convert(docx: Path, out: Path) -> Rendering:
+    """LibreOffice's PDF of docx, in a fresh profile, with our font aliases."""
     config = out / "fonts.conf"
     config.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
@@ -85,6 +92,43 @@ def libreoffice(wushui_build: BuildResult, tmp_path_factory: pytest.TempPathFact
     pdf = out / f"{docx.stem}.pdf"
     assert pdf.is_file()
     return Rendering(pdf, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Our PDF and LibreOffice's rendering of our DOCX, for one data set."""
+
+    office: str
+    ours: Path
+    theirs: Rendering
+
+
+@pytest.fixture(scope="module")
+def renderings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Pair]:
+    """Every office built and converted once for this module (武水镇's build is
+    the session's)."""
+    pairs = {}
+    for office in OFFICES:
+        if office == "wushui":
+            result: BuildResult = request.getfixturevalue("wushui_build")
+        else:
+            result = build(REPO / "data" / office / "2024", tmp_path_factory.mktemp(office))
+        docx = next(result.out_dir / f.path for f in result.files if f.format == "docx")
+        rendering = _convert(docx, tmp_path_factory.mktemp(f"soffice-{office}"))
+        pairs[office] = Pair(office, _our_pdf(result), rendering)
+    return pairs
+
+
+@pytest.fixture(params=OFFICES)
+def pair(request: pytest.FixtureRequest, renderings: dict[str, Pair]) -> Pair:
+    return renderings[request.param]
+
+
+@pytest.fixture(scope="module")
+def libreoffice(renderings: dict[str, Pair]) -> Rendering:
+    return renderings["wushui"].theirs
 
 
 def _part_markers() -> list[str]:
@@ -155,17 +199,112 @@ def test_libreoffice_keeps_the_page_geometry(libreoffice: Rendering) -> None:
         assert report.check(rule).status is Status.PASS, report.check(rule).line()
 
 
-@pytest.mark.xfail(strict=True, reason=GRID)
-def test_libreoffice_sets_28_characters_a_line(libreoffice: Rendering) -> None:
-    check = lint(libreoffice.pdf).check("pdf.chars-per-line")
+def page_lines(pdf: Path) -> list[list[str]]:
+    """Each page's lines top to bottom, the page number left out: glyphs on
+    one baseline (within 2 pt, so that the cells of a table row make one line)
+    read left to right, whitespace dropped."""
+    pages = []
+    for page in read_pages(pdf):
+        glyphs = [g for ln in page.lines if ln is not page.page_number for g in ln.glyphs]
+        rows: list[list[Glyph]] = []
+        for glyph in sorted(glyphs, key=lambda g: -g.baseline):
+            if rows and rows[-1][0].baseline - glyph.baseline <= 2.0:
+                rows[-1].append(glyph)
+            else:
+                rows.append([glyph])
+        pages.append(
+            [squeeze("".join(g.text for g in sorted(row, key=lambda g: g.x0))) for row in rows]
+        )
+    return pages
+
+
+def identical_share(ours: Path, theirs: Path) -> float:
+    """The share of our lines LibreOffice sets on the same page, at the same
+    index, with the same text."""
+    mine, other = page_lines(ours), page_lines(theirs)
+    total = same = 0
+    for number, lines in enumerate(mine):
+        their_lines = other[number] if number < len(other) else []
+        for index, line in enumerate(lines):
+            total += 1
+            same += index < len(their_lines) and their_lines[index] == line
+    return same / total if total else 1.0
+
+
+# Characters a line may not start with, and ones it may not end with: a line
+# before one of them gives up a character or two and is stretched (禁则).
+NO_START = set("，。、；：？！）》」』】〕…—”’·")
+NO_END = set("（《「『【〔“‘")
+
+
+def full_lines_of_28(pdf: Path) -> float:
+    """The share of full body lines holding 28 full-width characters at
+    15.79 ± 0.2 pt. A full line is a justified line of full-width characters
+    from the left edge of the text block that the line-breaking rules left
+    whole: the next line starts with neither a mark that may not start a line
+    nor one that may not end one, nor holds such a mark second."""
+    lines = _full_body_lines(pdf)
+    good = 0
+    for line in lines:
+        steps = [b.x0 - a.x0 for a, b in itertools.pairwise(line.glyphs)]
+        good += len(line.glyphs) == 28 and all(abs(step - 15.79) <= 0.2 for step in steps)
+    return good / len(lines) if lines else 0.0
+
+
+def _full_body_lines(pdf: Path) -> list[Line]:
+    measure = _Measure(read_pages(pdf))
+    body = [ln for lines in measure.by_page().values() for ln in lines]
+    following = {id(line): after for line, after in itertools.pairwise(body)}
+    full = []
+    for line in measure.justified:
+        after = following.get(id(line))
+        if after is None or not measure.continues(line) or not all(g.wide for g in line.glyphs):
+            continue
+        head = after.text[:2]
+        if head[:1] in NO_START | NO_END or head[1:2] in NO_START:
+            continue
+        full.append(line)
+    return full
+
+
+def test_libreoffice_sets_28_characters_a_line(pair: Pair) -> None:
+    """A line grid and the body style's character spacing (-0.25 pt, the
+    justification spreads the rest) give 28 characters at 15.79 pt on the
+    28.95 pt line pitch."""
+    report = lint(pair.theirs.pdf)
+    for rule in ("pdf.chars-per-line", "pdf.char-pitch", "pdf.line-pitch"):
+        assert report.check(rule).status is Status.PASS, report.check(rule).line()
+
+
+@pytest.mark.xfail(strict=True, reason=LOWER)
+def test_libreoffice_keeps_the_top_of_the_text_block(libreoffice: Rendering) -> None:
+    check = lint(libreoffice.pdf).check("pdf.top-margin")
     assert check.status is Status.PASS, check.line()
 
 
-@pytest.mark.xfail(strict=True, reason=GRID)
-def test_libreoffice_keeps_the_line_grid(libreoffice: Rendering) -> None:
-    report = lint(libreoffice.pdf)
-    for rule in ("pdf.top-margin", "pdf.line-pitch"):
-        assert report.check(rule).status is Status.PASS, report.check(rule).line()
+def test_lines_are_measured(pair: Pair) -> None:
+    """The measure itself: our PDF against itself is all identical, and a
+    rendering that differs is not."""
+    assert identical_share(pair.ours, pair.ours) == 1.0
+    lines = page_lines(pair.ours)
+    assert sum(map(len, lines)) > 100
+    assert full_lines_of_28(pair.ours) >= SHARE
+
+
+@pytest.mark.xfail(strict=True, reason=AUTOSPACE)
+def test_libreoffice_sets_our_lines(pair: Pair) -> None:
+    """The issue's bar: our page count, at least 95 % of our lines identical
+    and 95 % of full body lines holding 28 characters at 15.79 pt."""
+    share = identical_share(pair.ours, pair.theirs.pdf)
+    full = full_lines_of_28(pair.theirs.pdf)
+    pages = (len(read_pages(pair.ours)), len(read_pages(pair.theirs.pdf)))
+    print(
+        f"{pair.office}：页数 {pages[0]}/{pages[1]}，逐行相同 {share:.1%}，"
+        f"满行 28 字 {full:.1%}（本系统 PDF {full_lines_of_28(pair.ours):.1%}）"
+    )
+    assert pages[0] == pages[1]
+    assert share >= SHARE
+    assert full >= SHARE
 
 
 def test_same_page_count(wushui_build: BuildResult, libreoffice: Rendering) -> None:

@@ -3,7 +3,8 @@
     .venv/bin/python tools/make_word_template.py [--style templates/style.yaml] [--out ...]
 
 The template carries what an office may restyle in Word or WPS: the GB/T 9704
-page (A4, mirrored margins, 22 lines of 28 characters), the odd and even page
+page (A4, mirrored margins, a grid of 22 lines; 28 characters a line from
+the body style's character spacing), the odd and even page
 number footers, one named style per role of the style profile, and the
 letterhead as docxtpl tags. The writer renders the tags and appends the rest.
 The output is byte-identical from run to run, so it can be committed.
@@ -110,10 +111,9 @@ def _prune_package(document: WordDocument) -> None:
 
 
 def _set_defaults(document: WordDocument, style: StyleProfile) -> None:
-    """Document defaults in the body face and size. The docGrid's character
-    pitch is relative to the Normal style's size: Normal states the body size
-    itself too, because LibreOffice reads it from Normal, not the defaults
-    (with 12 pt there it shrinks the text area to whole 11.79 pt cells)."""
+    """Document defaults in the body face and size; Normal states the body
+    size itself too, because LibreOffice reads it from Normal, not the
+    defaults."""
     body = style.roles["body"]
     defaults = document.styles.element.find(qn("w:docDefaults"))
     r_pr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -150,12 +150,16 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
     p_pr = element.get_or_add_pPr()
     if layout.keep_next:
         ooxml.set_on(p_pr, "w:keepNext", ooxml.P_PR_ORDER)
-    # Our paragraphs never snap to the document grid: Word, WPS and LibreOffice
-    # round characters into grid cells differently (LibreOffice sets two cells
-    # for a 16 pt character in a 15.79 pt cell: 14 a line). The grid stays in
-    # the section for what a clerk types; ours sets its pitch explicitly: an
-    # exact line spacing and, at the body size, a character spacing.
+    # The section has a line grid only; the styles set the pitch: an exact
+    # line spacing and, at the body size, a character spacing, which Word, WPS
+    # and LibreOffice all apply alike (a character grid they round into cells
+    # differently: LibreOffice sets a 16 pt character in two 15.79 pt cells).
+    # A paragraph a clerk types after ours takes its style, and so its pitch.
     ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=False)
+    # No space of its own between Chinese and Latin letters or digits (Word's
+    # and LibreOffice's default autospacing): "2024年" keeps the pitch the PDF has.
+    ooxml.set_on(p_pr, "w:autoSpaceDE", ooxml.P_PR_ORDER, on=False)
+    ooxml.set_on(p_pr, "w:autoSpaceDN", ooxml.P_PR_ORDER, on=False)
     tracking = tracking_twentieths(style) if _on_character_grid(style, role, layout) else None
     if tracking is not None:
         ooxml.set_character_spacing(element.get_or_add_rPr(), tracking)
@@ -192,22 +196,6 @@ def tracking_twentieths(style: StyleProfile) -> int:
     return math.floor((style.page.char_pitch_pt - style.roles["body"].size_pt) * 20)
 
 
-def char_space(style: StyleProfile, text_width_twips: int) -> int:
-    """w:charSpace of the document grid.
-
-    Word sets the grid's character pitch to the Normal style's font size plus
-    charSpace / 4096 pt (ECMA-376 Part 1, 17.6.5), so
-
-        charSpace = floor((text width [pt] / chars per line - Normal size [pt]) * 4096)
-
-    with the text width Word itself works from (page width minus both margins,
-    in whole twips). Flooring keeps a rounding error from leaving 27 characters
-    on a line. GB/T 9704: (8845 / 20 / 28 - 16) * 4096 = -841.1, so -842.
-    """
-    pitch_pt = text_width_twips / ooxml.TWIPS_PER_PT / style.page.chars_per_line
-    return math.floor((pitch_pt - style.roles["body"].size_pt) * 4096)
-
-
 def _set_page(document: WordDocument, style: StyleProfile) -> None:
     page = style.page
     section = document.sections[0]
@@ -226,8 +214,7 @@ def _set_page(document: WordDocument, style: StyleProfile) -> None:
     number_line = ooxml.twips_from_pt(style.roles["page_number"].size_pt)
     gap = ooxml.twips_from_mm(page.bottom_mm - page.page_number_gap_mm)
     section.footer_distance = Twips(gap - number_line)
-    text_width = width - left - right
-    ooxml.set_doc_grid(section._sectPr, line_pitch_twips(style), char_space(style, text_width))
+    ooxml.set_doc_grid(section._sectPr, line_pitch_twips(style))
 
     settings = document.settings
     settings.odd_and_even_pages_header_footer = True

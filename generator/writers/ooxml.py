@@ -313,10 +313,12 @@ def set_row_flags(tr: Any, *, header: bool) -> None:
 # --- sections, settings, styles --------------------------------------------------
 
 
-def set_doc_grid(sect_pr: Any, line_pitch: int, char_space: int) -> None:
+def set_doc_grid(sect_pr: Any, line_pitch: int) -> None:
+    """A line grid only (w:type="lines"): the character pitch comes from the
+    styles' character spacing, which every reader applies alike."""
     grid = child(sect_pr, "w:docGrid", SECT_PR_ORDER)
     grid.attrib.clear()
-    set_attrs(grid, type="linesAndChars", linePitch=line_pitch, charSpace=char_space)
+    set_attrs(grid, type="lines", linePitch=line_pitch)
 
 
 def set_mirror_margins(settings: Any) -> None:
