@@ -375,3 +375,27 @@ def test_template_is_reproducible_and_current(tmp_path: Path) -> None:
         )
     assert outputs[0].read_bytes() == outputs[1].read_bytes() == TEMPLATE.read_bytes()
     assert TEMPLATE.stat().st_size < 50_000
+
+
+def test_pages_fill_as_in_the_pdf(written: Path) -> None:
+    """Single lines may end or start a page (the PDF's orphans and widows 1),
+    except where the PDF keeps two: a run-in heading's first lines, and the
+    last lines of the paragraph before the 附件说明, the signature and the 附注,
+    which are kept with what follows."""
+    styles = part(written, "word/styles.xml")
+    widow = styles.find("w:style[@w:styleId='gw-body']/w:pPr/w:widowControl", NS)
+    assert widow.get(w("val")) == "0"
+    body = paragraphs(written)
+    texts = [text(p) for p in body]
+
+    def kept(index: int) -> bool:
+        p_pr = body[index].find("w:pPr", NS)
+        keep, control = p_pr.find("w:keepNext", NS), p_pr.find("w:widowControl", NS)
+        return keep is not None and control is not None and control.get(w("val")) is None
+
+    for start in ("附件：", "某某市人民政府办公室", "2023年11月24日", "（此件公开发布）"):
+        index = next(i for i, t in enumerate(texts) if t.startswith(start) and i > 3)
+        assert kept(index - 1), texts[index - 1]
+    run_in = find_paragraph(written, "（一）加强组织领导。…")
+    assert run_in.find("w:pPr/w:widowControl", NS).get(w("val")) is None
+    assert not kept(texts.index(f"特殊字符：{SPECIAL}") - 1)

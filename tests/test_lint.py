@@ -290,12 +290,20 @@ PARAGRAPH = (
 
 
 def _tiny_pdf(
-    out: Path, *, margin: str, size_pt: float = 16, title: str = "", pages: int = 1
+    out: Path,
+    *,
+    margin: str,
+    size_pt: float = 16,
+    title: str = "",
+    pages: int = 1,
+    long: int = 1,
+    css: str = "",
 ) -> Path:
-    """A page or two of body text in FandolFang, 28.95 pt lines, justified."""
+    """A page or two of body text in FandolFang, 28.95 pt lines, justified;
+    paragraphs long times PARAGRAPH, css added to the style sheet."""
     pitch = 579 / 20
     tracking = 156 * 72 / 25.4 / 28 - size_pt - 0.02  # a hair less: 28 fit, not 27
-    paragraphs = "".join(f"<p>{PARAGRAPH}</p>" for _ in range(9 * pages))
+    paragraphs = "".join(f"<p>{PARAGRAPH * long}</p>" for _ in range(9 * pages // long))
     html = f"""<html><head><style>
       @page {{ size: A4; margin: {margin}; }}
       html {{ font-family: FandolFang; font-size: {size_pt}pt; line-height: {pitch}pt;
@@ -303,6 +311,7 @@ def _tiny_pdf(
       body {{ margin: 0; }}
       p {{ margin: 0; text-indent: 2em; text-align: justify; }}
       h1 {{ font: 22pt FandolSong; text-align: center; margin: 0; letter-spacing: 0; }}
+      {css}
     </style></head><body>{f"<h1>{title}</h1>" if title else ""}{paragraphs}</body></html>"""
     HTML(string=html).write_pdf(out)
     return out
@@ -345,6 +354,30 @@ def test_pdf_with_right_margins_passes_them(pdf_right_margins: Path) -> None:
         assert report.check(rule).status is Status.PASS, report.check(rule).line()
     assert report.check("pdf.title-size").status is Status.PASS
     assert report.check("pdf.chars-per-line").measured.startswith("28 字")
+
+
+@pytest.mark.parametrize(("widows", "full"), [(1, True), (6, False)])
+def test_a_page_a_paragraph_runs_off_early_fails_lines_full(
+    tmp_path: Path, widows: int, full: bool
+) -> None:
+    """Long paragraphs run off pages; asking for six lines of a paragraph on
+    the next page leaves pages short, and the check fails (its status agrees
+    with its detail)."""
+    pdf = _tiny_pdf(
+        tmp_path / f"widows{widows}.pdf",
+        margin="37mm 26mm 35mm 28mm",
+        pages=3,
+        long=3,
+        css=f"p {{ widows: {widows}; orphans: 1; }}",
+    )
+    check = lint(pdf).check("pdf.lines-full")
+    if full:
+        assert check.status is Status.PASS and check.detail == "", check.line()
+    else:
+        assert check.status is Status.FAIL, check.line()
+        fewest = int(check.measured.split()[1])
+        assert fewest < 22, check.line()
+        assert check.detail.startswith("第 ") and check.detail.endswith("页不足 22 行")
 
 
 def test_pdf_with_small_type_fails_size_and_count(tmp_path: Path) -> None:

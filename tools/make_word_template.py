@@ -156,6 +156,10 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
     # differently: LibreOffice sets a 16 pt character in two 15.79 pt cells).
     # A paragraph a clerk types after ours takes its style, and so its pitch.
     ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=False)
+    # A single line of a paragraph may end or start a page, as in the PDF (CSS
+    # orphans and widows 1): pages fill to 22 lines. The writer turns it on
+    # where the PDF keeps two lines together.
+    ooxml.set_on(p_pr, "w:widowControl", ooxml.P_PR_ORDER, on=False)
     # No space of its own between Chinese and Latin letters or digits (Word's
     # and LibreOffice's default autospacing): "2024年" keeps the pitch the PDF has.
     ooxml.set_on(p_pr, "w:autoSpaceDE", ooxml.P_PR_ORDER, on=False)

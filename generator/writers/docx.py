@@ -191,6 +191,17 @@ class _BlockWriter:
     def indent(self, paragraph: WordParagraph, role: Role = "body", **chars: float) -> None:
         ooxml.set_indent(ooxml.p_pr(paragraph), self.chars(role), **chars)
 
+    def keep_with_last_lines(self) -> None:
+        """Keep what comes next with the last two lines of the paragraph before
+        it, as the PDF does for the 附件说明, the signature and the 附注
+        (css.py: break-before avoid, widows 2)."""
+        body = self.word.element.body
+        last = next((el for el in reversed(body) if el.tag != qn("w:sectPr")), None)
+        if last is not None and last.tag == qn("w:p"):
+            p_pr = last.get_or_add_pPr()
+            ooxml.set_on(p_pr, "w:keepNext", ooxml.P_PR_ORDER)
+            ooxml.set_on(p_pr, "w:widowControl", ooxml.P_PR_ORDER)
+
     def space_before(self, paragraph: WordParagraph, lines: int) -> None:
         paragraph.paragraph_format.space_before = Twips(lines * self.line)
 
@@ -214,10 +225,13 @@ class _BlockWriter:
                 if isinstance(previous, Title):
                     self.space_before(paragraph, 1)
             case AttachmentList():
+                self.keep_with_last_lines()
                 self.attachment_list(block)
             case Signature():
+                self.keep_with_last_lines()
                 self.signature(block)
             case Note(text=text):
+                self.keep_with_last_lines()
                 self.paragraph("body", text)
             case AttachmentHeading(label=label, title=title):
                 self.paragraph("attachment_label", label)
@@ -251,8 +265,10 @@ class _BlockWriter:
             if heading.body is not None:
                 self.paragraph("body", heading.body)
             return paragraph
-        # Run-in: the heading in its own face, the text in the body face.
+        # Run-in: the heading in its own face, the text in the body face; its
+        # first two lines kept together (the PDF's orphans: 2).
         paragraph = self.paragraph("body")
+        ooxml.set_on(ooxml.p_pr(paragraph), "w:widowControl", ooxml.P_PR_ORDER)
         paragraph.add_run(label, style=char_style_name(role))
         paragraph.add_run(heading.body)
         return paragraph
@@ -274,10 +290,11 @@ class _BlockWriter:
         """Issuer and date at the right: the date inset four characters, the
         issuer centred over it."""
         issuer_inset, date_inset = layout.signature_indents(signature.issuer, signature.date)
-        for text, inset, before in (
-            (signature.issuer, issuer_inset, 2),
-            (signature.date, date_inset, 0),
+        for index, (text, inset, before) in enumerate(
+            ((signature.issuer, issuer_inset, 2), (signature.date, date_inset, 0))
         ):
+            if index > 0:
+                self.keep_with_last_lines()  # issuer and date on one page
             paragraph = self.paragraph("body", text)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             self.indent(paragraph, first_line=0, right=inset)
