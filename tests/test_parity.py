@@ -178,6 +178,33 @@ def test_libreoffice_uses_the_pdfs_fonts(libreoffice: Rendering) -> None:
     assert "DejaVu" not in names, embedded
 
 
+def _face(font: str) -> str:
+    """A PDF font name reduced to its face: 'ABCDEF+Noto-Serif-CJK-SC' and
+    'IAAAAA+NotoSerifCJKjp-Regular' are both 'notoserifcjk'."""
+    name = re.sub(r"[^a-z]", "", font.partition("+")[2].lower() or font.lower())
+    return name.split("cjk")[0] + "cjk" if "cjk" in name else name
+
+
+def test_characters_fandol_lacks_fall_back_to_the_same_face(
+    wushui_build: BuildResult, libreoffice: Rendering
+) -> None:
+    """廻 and 喆 (in wushui's rosters): Noto Serif CJK in both files, as the
+    font aliases name it after Fandol, not the Noto Sans LibreOffice took."""
+
+    def fallbacks(pdf: Path) -> dict[str, set[str]]:
+        faces: dict[str, set[str]] = {}
+        for page in read_pages(pdf):
+            for line in page.lines:
+                for glyph in line.glyphs:
+                    if "fandol" not in glyph.font.lower() and glyph.wide:
+                        faces.setdefault(glyph.text, set()).add(_face(glyph.font))
+        return faces
+
+    ours = fallbacks(_our_pdf(wushui_build))
+    assert {"廻", "喆"} <= set(ours), ours
+    assert fallbacks(libreoffice.pdf) == ours == {c: {"notoserifcjk"} for c in ours}
+
+
 def test_libreoffice_keeps_the_page_geometry(libreoffice: Rendering) -> None:
     """What does not depend on the character grid already agrees."""
     report = lint(libreoffice.pdf)
