@@ -260,10 +260,13 @@ def test_attachment_list_aligns(written: Path) -> None:
     first = find_paragraph(written, "附件：1.某某方案")
     second = find_paragraph(written, "2.某某名单")
     first_ind, second_ind = first.find("w:pPr/w:ind", NS), second.find("w:pPr/w:ind", NS)
-    # 附件： starts two characters in; 2. starts under 1.
+    # 附件： starts two characters in; 2. starts under 1.; a wrapped name
+    # lines up under its first character, one character ("1.") further in.
     assert int(first_ind.get(w("leftChars"))) - int(first_ind.get(w("hangingChars"))) == 200
-    assert second_ind.get(w("leftChars")) == first_ind.get(w("leftChars")) == "500"
-    assert second_ind.get(w("firstLineChars")) == "0"
+    assert second_ind.get(w("leftChars")) == first_ind.get(w("leftChars")) == "600"
+    assert second_ind.get(w("hangingChars")) == "100"
+    # The number is typed tight against the name: no space, no tab.
+    assert text(first) == "附件：1.某某方案" and first.find(".//w:tab", NS) is None
 
 
 def test_signature_and_note(written: Path) -> None:

@@ -396,3 +396,15 @@ def test_tables_and_attachment_titles_take_the_same_height(
         if other.title_lines == attachment.title_lines:
             # LibreOffice sets a line's glyphs about 2 pt lower in the line.
             assert other.gap == pytest.approx(attachment.gap, abs=3), label
+
+
+def test_attachment_numbers_are_tight_in_both(
+    wushui_build: BuildResult, libreoffice: Rendering
+) -> None:
+    """附件：1.武水镇…: no gap between the number and the name in either file."""
+    for pdf in (_our_pdf(wushui_build), libreoffice.pdf):
+        line = next(
+            ln for page in read_pages(pdf) for ln in page.lines if ln.text.startswith("附件：1.")
+        )
+        dot, name = line.glyphs[4], line.glyphs[5]
+        assert name.x0 - dot.x1 < 1.0, (pdf, dot, name)

@@ -22,6 +22,7 @@ from weasyprint.layout import inline
 
 from generator import model
 from generator.build.pipeline import BuildResult, build, prepare, style_for
+from generator.style import layout
 from generator.writers.pdf import write_pdf
 from generator.writers.weasyprint_internals.cjk_justify import units
 from tests import conftest
@@ -638,3 +639,27 @@ def test_the_mark_stands_35_mm_below_the_top_of_the_text_block(
     assert "".join(c.text for c in mark) == "临武县武水镇人民政府文件"
     top_below_block = (PAGE_HEIGHT - TOP - max(c.y1 for c in mark)) / MM
     assert abs(top_below_block - 35) < 0.3, f"{top_below_block:.2f} mm"
+
+
+# --- 附件说明 ---
+
+
+@pytest.mark.parametrize("dot", [".", "．"])
+def test_attachment_numbers_are_set_tight_and_names_wrap_under_themselves(
+    tmp_path: Path, dot: str
+) -> None:
+    """`附件：1.名称`: the number as typed, no gap before the name (the DOCX
+    has none either); a name that wraps lines up under its own first
+    character, one number's width (on the grid) further in."""
+    items = (f"1{dot}{text_of(40)}", f"2{dot}{text_of(5, 3)}")
+    doc = document(lines_of(2), model.AttachmentList(items))
+    page = write(tmp_path, f"attachments{ord(dot)}", doc)[0]
+    lines = page.body_lines()
+    first, wrapped, second = lines[-3:]
+    assert first.text.startswith("附件：1" + dot) and second.text.startswith("2" + dot)
+    chars = first.chars
+    name = chars[5]  # 附 件 ： 1 dot | name
+    assert name.x0 - chars[4].x1 < 1.0, (chars[4], name)  # tight
+    number = layout.item_number_width(items[0]) * CHAR_PITCH
+    assert wrapped.left == pytest.approx(second.left + number, abs=0.3)
+    assert second.left == pytest.approx(chars[3].x0, abs=0.3)  # 2 under 1

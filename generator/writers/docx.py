@@ -274,17 +274,19 @@ class _BlockWriter:
         return paragraph
 
     def attachment_list(self, attachments: AttachmentList) -> None:
-        """`附件：1.名称`, indented two characters; the items and their wrapped
-        lines line up after `附件：`."""
+        """`附件：1.名称`, indented two characters; later items line up under
+        the first, a wrapped name under its own first character (as the PDF,
+        layout.item_number_width)."""
         prefix = layout.text_width(ATTACHMENTS_PREFIX)
         for index, item in enumerate(attachments.items):
+            hang = layout.item_number_width(item)
             if index == 0:
                 paragraph = self.paragraph("body", ATTACHMENTS_PREFIX + item)
-                self.indent(paragraph, left=2 + prefix, hanging=prefix)
+                self.indent(paragraph, left=2 + prefix + hang, hanging=prefix + hang)
                 self.space_before(paragraph, 1)
             else:
                 paragraph = self.paragraph("body", item)
-                self.indent(paragraph, left=2 + prefix, first_line=0)
+                self.indent(paragraph, left=2 + prefix + hang, hanging=hang)
 
     def signature(self, signature: Signature) -> None:
         """Issuer and date at the right: the date inset four characters, the

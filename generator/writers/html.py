@@ -51,24 +51,19 @@ def _heading(block: model.Heading, style: StyleProfile) -> str:
 
 
 def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
-    """`附件：1. 名称`, two characters in; later items and wrapped lines line up
-    under the first name."""
+    """`附件：1.名称`, two characters in, the number tight against the name as
+    in the DOCX; later items line up under the first, and a wrapped name under
+    its own first character (layout.item_number_width)."""
     label = "附件："
     rows = []
     for index, item in enumerate(block.items):
-        number, dot, name = item.partition(".")
-        if dot and number.isdigit():
-            num = f'<span class="num" style="width: {chars(style, 1)}">'
-            text = f"{num}{escape(number + dot)}</span>{escape(name)}"
-            hang = 1.0
-        else:
-            text, hang = escape(item), 0.0
+        hang = layout.item_number_width(item)
         indent = layout.text_width(label)
         lead = escape(label) if index == 0 else ""
         first = -(indent + hang) if index == 0 else -hang
         rows.append(
             f'<p style="padding-left: {chars(style, 2 + indent + hang)}; '
-            f'text-indent: {chars(style, first)}">{lead}{text}</p>'
+            f'text-indent: {chars(style, first)}">{lead}{escape(item)}</p>'
         )
     return f'<div class="attachments">{"".join(rows)}</div>'
 
