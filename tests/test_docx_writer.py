@@ -313,11 +313,24 @@ def test_table(written: Path) -> None:
     covered = rows[1].findall("w:tc", NS)[0]
     assert covered.find("w:tcPr/w:vMerge", NS).get(w("val"), "continue") == "continue"
     assert [text(c) for c in rows[1].findall("w:tc", NS)] == ["", "", "男", "女"]
+    # Cells take their look from a style per role and alignment, with no
+    # formatting of their own.
     header_p = first_row[0].find("w:p", NS)
-    assert style_of(header_p) == "gw-table-header"
+    assert style_of(header_p) == "gw-table-header-center"
     body_cell = rows[2].findall("w:tc", NS)[1]
-    assert style_of(body_cell.find("w:p", NS)) == "gw-table"
-    assert body_cell.find("w:p/w:pPr/w:jc", NS).get(w("val")) == "left"
+    assert style_of(body_cell.find("w:p", NS)) == "gw-table-left"
+    for cell in table.iter(w("tc")):
+        if text(cell):  # not a cell a merge covers
+            p_pr = cell.find("w:p/w:pPr", NS)
+            assert [child.tag for child in p_pr] == [w("pStyle")], text(cell)
+    styles = part(written, "word/styles.xml")
+    left = styles.find("w:style[@w:styleId='gw-table-left']", NS)
+    assert left.find("w:name", NS).get(w("val")) == "表格文字（居左）"
+    assert left.find("w:basedOn", NS).get(w("val")) == "gw-table"
+    assert left.find("w:pPr/w:jc", NS).get(w("val")) == "left"
+    # 1.5 lines of 12 pt, as the PDF's table rows.
+    spacing = styles.find("w:style[@w:styleId='gw-table']/w:pPr/w:spacing", NS)
+    assert (spacing.get(w("line")), spacing.get(w("lineRule"))) == ("360", "exact")
     assert body_cell.find("w:tcPr/w:vAlign", NS).get(w("val")) == "center"
     borders = table.find("w:tblPr/w:tblBorders", NS)
     assert {b.get(w("sz")) for b in borders} == {"4"}
@@ -402,3 +415,21 @@ def test_pages_fill_as_in_the_pdf(written: Path) -> None:
     run_in = find_paragraph(written, "（一）加强组织领导。…")
     assert run_in.find("w:pPr/w:widowControl", NS).get(w("val")) is None
     assert not kept(texts.index(f"特殊字符：{SPECIAL}") - 1)
+
+
+def test_a_paragraph_only_numbered_is_body_text(style: StyleProfile, tmp_path: Path) -> None:
+    """A bare ## numbers a paragraph without heading words: one run in the
+    body style, no heading face, no outline level; a run-in heading keeps its
+    face up to its 。 and an outline level for the navigation pane."""
+    notice = sample().parts[0]
+    blocks = (*notice.blocks[:5], Heading(2, "（二）", "", "居民医保参保缴费结果纳入考核。"))
+    document = Document(sample().info, (Part(PartKind.NOTICE, blocks),))
+    out = tmp_path / "numbered.docx"
+    write_docx(document, style, TEMPLATE, out)
+    numbered = find_paragraph(out, "（二）居民医保…")
+    assert style_of(numbered) == "gw-body"
+    assert len(numbered.findall("w:r", NS)) == 1
+    assert numbered.find("w:r/w:rPr", NS) is None
+    assert numbered.find("w:pPr/w:outlineLvl", NS) is None
+    run_in = find_paragraph(out, "（一）加强组织领导。…")
+    assert run_in.find("w:pPr/w:outlineLvl", NS).get(w("val")) == "1"

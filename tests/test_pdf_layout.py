@@ -518,8 +518,10 @@ def _headings_not_last(doc: model.Document, pages: list[Page]) -> int:
     count = 0
     for item in place_blocks(doc, pages):
         block = item.block
-        heading = isinstance(block, model.Heading) and item.text.startswith(
-            squeeze(block.number + block.text)
+        heading = (
+            isinstance(block, model.Heading)
+            and bool(block.text)  # not a paragraph that is only numbered
+            and item.text.startswith(squeeze(block.number + block.text))
         )
         if heading:
             first = item.lines[0]
@@ -663,3 +665,25 @@ def test_attachment_numbers_are_set_tight_and_names_wrap_under_themselves(
     number = layout.item_number_width(items[0]) * CHAR_PITCH
     assert wrapped.left == pytest.approx(second.left + number, abs=0.3)
     assert second.left == pytest.approx(chars[3].x0, abs=0.3)  # 2 under 1
+
+
+# --- numbered paragraphs ---
+
+
+def test_heading_words_take_the_heading_face_and_numbered_text_the_body_face(
+    tmp_path: Path,
+) -> None:
+    """（一）加强组织领导。 in 楷体 up to its 。, the text after it in 仿宋; a
+    paragraph only numbered (a bare ## in the markup) in 仿宋 throughout."""
+    doc = document(
+        model.Heading(2, "（一）", "加强组织领导。", text_of(30)),
+        model.Heading(2, "（二）", "", "居民医保参保缴费结果纳入考核内容。"),
+    )
+    page = write(tmp_path, "numbered", doc)[0]
+    chars = [c for line in page.body_lines() for c in line.chars]
+    text = "".join(c.text for c in chars)
+    run_in, numbered = text.index("（一）"), text.index("（二）")
+    faces = [c.font.lower() for c in chars]
+    assert all("kai" in f for f in faces[run_in : run_in + len("（一）加强组织领导。")])
+    assert all("fang" in f for f in faces[run_in + len("（一）加强组织领导。") : numbered])
+    assert all("fang" in f for f in faces[numbered:])

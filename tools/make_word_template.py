@@ -25,9 +25,16 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
+from generator.model import Align
 from generator.style.profile import Role, StyleProfile, load_style
 from generator.writers import ooxml
-from generator.writers.docx import char_style_name, line_pitch_twips, style_name
+from generator.writers.docx import (
+    TABLE_LINE_EM,
+    aligned_style_name,
+    char_style_name,
+    line_pitch_twips,
+    style_name,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STYLE = ROOT / "templates" / "style.yaml"
@@ -73,8 +80,11 @@ def layouts(style: StyleProfile) -> dict[Role, Layout]:
             for level, role in enumerate(HEADING_ROLES)
         },
         "attachment_label": Layout(align="left", keep_next=True),
-        "table": Layout(on_grid=False),
-        "table_header": Layout(align="center", on_grid=False),
+        # Ruled tables' cells: 1.5 lines of their own size, as in the PDF.
+        "table": Layout(on_grid=False, exact_twips=_table_line(style, "table")),
+        "table_header": Layout(
+            align="center", on_grid=False, exact_twips=_table_line(style, "table_header")
+        ),
         "roster": Layout(align="left"),  # a name list: body size, on the grid
         "imprint": Layout(),
         "page_number": Layout(
@@ -85,12 +95,28 @@ def layouts(style: StyleProfile) -> dict[Role, Layout]:
     }
 
 
+TABLE_ROLES: tuple[Role, ...] = ("table", "table_header", "roster")
+ALIGN_NAMES = {Align.LEFT: "居左", Align.CENTER: "居中", Align.RIGHT: "居右"}
+JC = {Align.LEFT: "left", Align.CENTER: "center", Align.RIGHT: "right"}
+
+
+def _table_line(style: StyleProfile, role: Role) -> int:
+    return round(TABLE_LINE_EM * ooxml.twips_from_pt(style.roles[role].size_pt))
+
+
+def display_name(style: StyleProfile, role: Role) -> str:
+    """The name Word and WPS show: the profile's (公文正文, ...), else the id."""
+    return style.roles[role].name or style_name(role)
+
+
 def build_template(style: StyleProfile) -> WordDocument:
     document = docx.Document()
     _prune_package(document)
     _set_defaults(document, style)
     for role in style.roles:
         _add_role_style(document, style, role)
+        if role in TABLE_ROLES:
+            _add_aligned_styles(document, style, role)
     _set_page(document, style)
     _add_footers(document, style)
     _add_letterhead(document, style)
@@ -145,6 +171,7 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
     paragraph_style.base_style = document.styles["Normal"]
     paragraph_style.quick_style = True
     element = paragraph_style.element
+    _rename(element, display_name(style, role))
     ooxml.set_run_style(element.get_or_add_rPr(), face, role_style.size_pt, color)
 
     p_pr = element.get_or_add_pPr()
@@ -180,11 +207,30 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
 
     if role in HEADING_ROLES:  # run-in headings set their runs in this one
         run_style: Any = document.styles.add_style(char_style_name(role), WD_STYLE_TYPE.CHARACTER)
+        _rename(run_style.element, f"{display_name(style, role)} 字符")
         ooxml.set_run_style(run_style.element.get_or_add_rPr(), face, role_style.size_pt, color)
         if tracking is not None:
             ooxml.set_character_spacing(run_style.element.get_or_add_rPr(), tracking)
         ooxml.set_style_link(element, run_style.style_id)
         ooxml.set_style_link(run_style.element, paragraph_style.style_id)
+
+
+def _add_aligned_styles(document: WordDocument, style: StyleProfile, role: Role) -> None:
+    """One style per cell alignment, based on the role's: 表格文字（居右）..."""
+    for align, label in ALIGN_NAMES.items():
+        aligned: Any = document.styles.add_style(
+            aligned_style_name(role, align), WD_STYLE_TYPE.PARAGRAPH
+        )
+        aligned.element.basedOn_val = style_name(role)
+        _rename(aligned.element, f"{display_name(style, role)}（{label}）")
+        p_pr = aligned.element.get_or_add_pPr()
+        ooxml.set_attrs(ooxml.child(p_pr, "w:jc", ooxml.P_PR_ORDER), val=JC[align])
+
+
+def _rename(element: Any, name: str) -> None:
+    """Set a style's w:name, keeping its id: the writer and gongwen lint find
+    styles by id, Word and WPS list them by name."""
+    ooxml.set_attrs(ooxml.child(element, "w:name", ooxml.STYLE_ORDER), val=name)
 
 
 def _on_character_grid(style: StyleProfile, role: Role, layout: Layout) -> bool:
@@ -240,7 +286,7 @@ def _add_footers(document: WordDocument, style: StyleProfile) -> None:
     ):
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0]
-        paragraph.style = document.styles[style_name("page_number")]
+        paragraph._p.style = style_name("page_number")
         p_pr = ooxml.p_pr(paragraph)
         ooxml.set_indent(p_pr, char, **{inset: 1})
         ooxml.set_attrs(ooxml.child(p_pr, "w:jc", ooxml.P_PR_ORDER), val=align)
@@ -253,9 +299,9 @@ def _add_letterhead(document: WordDocument, style: StyleProfile) -> None:
     """The letterhead as docxtpl tags: the {%p ...%} paragraphs vanish when
     rendered, taking their block with them when the condition is false."""
     document.add_paragraph("{%p if letterhead %}")
-    document.add_paragraph("{{ letterhead.mark }}", style=style_name("mark"))
+    document.add_paragraph("{{ letterhead.mark }}")._p.style = style_name("mark")
     document.add_paragraph("{%p if letterhead.number %}")
-    document.add_paragraph("{{ letterhead.number }}", style=style_name("number"))
+    document.add_paragraph("{{ letterhead.number }}")._p.style = style_name("number")
     document.add_paragraph("{%p endif %}")
     # The red separator: the bottom border of an empty paragraph 4 mm high.
     rule = document.add_paragraph()

@@ -907,6 +907,8 @@ class _Lint:
             standalone = HEADING_TEXT.fullmatch(text.rstrip("。")) is not None
             if para.outline is None and not standalone:
                 continue
+            if "。" in text.rstrip("。"):
+                continue  # a run-in heading: the paragraph's text follows it
             if para.jc == "center":  # a document title, not a numbered heading
                 continue
             keep = _on(self.styles.find(self.styles.paragraph_levels(para.element), "keepNext"))

@@ -42,7 +42,12 @@ def _letterhead(block: model.Letterhead, style: StyleProfile) -> str:
 
 def _heading(block: model.Heading, style: StyleProfile) -> str:
     """A heading line; a level-1 heading stands on its own line even with body
-    text (as in the DOCX), lower ones run in."""
+    text (as in the DOCX), lower ones run in: the heading's face for the
+    number and the heading words (up to their 。), the body face after."""
+    if not block.text and block.body is not None:
+        # Only numbered (a bare ## in the markup): ordinary text, in the body
+        # face throughout; a heading's face goes with heading words only.
+        return _p("body", block.number + block.body)
     head = f'<span class="h{block.level}">{escape(block.number + block.text)}</span>'
     if block.body is None or block.level == 1:
         out = f'<p class="heading h{block.level}">{head}</p>'

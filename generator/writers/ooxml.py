@@ -240,6 +240,11 @@ def set_border(p_pr_element: Any, side: str, eighths: int, color: str, space_pt:
     set_attrs(line, val="single", sz=eighths, space=space_pt, color=hex_color(color))
 
 
+def set_outline_level(p_pr_element: Any, level: int) -> None:
+    """w:outlineLvl: 0 for a level-1 heading; Word's navigation pane lists it."""
+    set_attrs(child(p_pr_element, "w:outlineLvl", P_PR_ORDER), val=level)
+
+
 def set_page_break_before(p_pr_element: Any) -> None:
     set_on(p_pr_element, "w:pageBreakBefore", P_PR_ORDER)
 
