@@ -198,7 +198,8 @@ def test_role_styles(written: Path, style: StyleProfile) -> None:
     assert body.find("w:ind", NS).get(w("firstLineChars")) == "200"
     assert body.find("w:spacing", NS).get(w("line")) == "579"
     # No space between Chinese and digits or Latin letters: the PDF has none.
-    for autospace in ("w:autoSpaceDE", "w:autoSpaceDN"):
+    # Nor punctuation hanging past the edge: the PDF has none.
+    for autospace in ("w:autoSpaceDE", "w:autoSpaceDN", "w:overflowPunct"):
         assert body.find(autospace, NS).get(w("val")) == "0"
     # The body style carries the character pitch: -0.25 pt, 28 a line.
     tracking = int(rpr("gw-body").find("w:spacing", NS).get(w("val"))) / 20
