@@ -285,7 +285,9 @@ class _BlockWriter:
         paragraph = self.paragraph("body")
         ooxml.set_on(ooxml.p_pr(paragraph), "w:widowControl", ooxml.P_PR_ORDER)
         ooxml.set_outline_level(ooxml.p_pr(paragraph), heading.level - 1)
-        paragraph.add_run(label)._r.style = char_style_name(role)
+        run = paragraph.add_run(label)
+        if char_style_name(role) in self.style_ids:
+            run._r.style = char_style_name(role)
         paragraph.add_run(heading.body)
         return paragraph
 
