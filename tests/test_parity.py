@@ -42,9 +42,11 @@ DATA_SETS = (*OFFICES, SCAFFOLD)
 # LibreOffice 7.4 adds a fifth of an em between Chinese and Latin letters or
 # digits ("2024 年") and lets a comma hang past the right edge, whatever the
 # DOCX says: its DOCX import ignores w:autoSpaceDE/DN (writerfilter
-# DomainMapper.cxx: `case LN_CT_PPrBase_autoSpaceDE: break;`) and
-# w:overflowPunct, and its paragraphs default to ParaIsCharacterDistance and
-# ParaIsHangingPunctuation on. It leaves the spacing out only for paragraphs
+# DomainMapper.cxx: `case LN_CT_PPrBase_autoSpaceDE: break;`), reads
+# w:overflowPunct inverted (`PROP_PARA_IS_HANGING_PUNCTUATION, nIntValue == 0`:
+# the w:val="0" that tells Word not to hang punctuation tells LibreOffice to
+# hang it, its export writes it the right way round), and its paragraphs
+# default to ParaIsCharacterDistance and ParaIsHangingPunctuation on. It leaves the spacing out only for paragraphs
 # snapped to a linesAndChars grid, where it sets a 16 pt character in two
 # 15.79 pt cells (14 a line). So a line holding digits or Latin letters next
 # to Chinese may break a character earlier than in our PDF (and in Word, which

@@ -190,7 +190,8 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
     # No space of its own between Chinese and Latin letters or digits (Word's
     # and LibreOffice's default autospacing): "2024年" keeps the pitch the PDF has.
     # No punctuation hanging past the right edge (Word's default): as in the
-    # PDF, a line gives up a character instead (避头尾).
+    # PDF, a line gives up a character instead (避头尾). (LibreOffice 7.4 reads
+    # this element inverted and hangs punctuation either way.)
     ooxml.set_on(p_pr, "w:overflowPunct", ooxml.P_PR_ORDER, on=False)
     ooxml.set_on(p_pr, "w:autoSpaceDE", ooxml.P_PR_ORDER, on=False)
     ooxml.set_on(p_pr, "w:autoSpaceDN", ooxml.P_PR_ORDER, on=False)
