@@ -137,11 +137,10 @@ def test_page_setup(written: Path) -> None:
         "right": "1474",  # 26 mm
     }
     grid = sect.find("w:docGrid", NS)
-    assert grid.get(w("type")) == "linesAndChars"
+    # A line grid only: the body style's character spacing gives the pitch.
+    assert grid.get(w("type")) == "lines"
     assert grid.get(w("linePitch")) == "579"
-    # 28 characters of 16 pt in 8845 twips: pitch 16 + charSpace/4096 pt.
-    pitch = 16 + int(grid.get(w("charSpace"))) / 4096
-    assert int(8845 / 20 / pitch) == 28
+    assert grid.get(w("charSpace")) is None
     # The page number's line starts about 7 mm below the text block.
     footer_top_mm = (int(margins.get(w("footer"))) + 280) / 1440 * 25.4
     assert 35 - footer_top_mm == pytest.approx(7, abs=0.5)
@@ -198,6 +197,13 @@ def test_role_styles(written: Path, style: StyleProfile) -> None:
     assert body.find("w:jc", NS).get(w("val")) == "both"
     assert body.find("w:ind", NS).get(w("firstLineChars")) == "200"
     assert body.find("w:spacing", NS).get(w("line")) == "579"
+    # No space between Chinese and digits or Latin letters: the PDF has none.
+    # Nor punctuation hanging past the edge: the PDF has none.
+    for autospace in ("w:autoSpaceDE", "w:autoSpaceDN", "w:overflowPunct"):
+        assert body.find(autospace, NS).get(w("val")) == "0"
+    # The body style carries the character pitch: -0.25 pt, 28 a line.
+    tracking = int(rpr("gw-body").find("w:spacing", NS).get(w("val"))) / 20
+    assert int(8845 / 20 / (16 + tracking)) == 28
 
 
 def test_letterhead(written: Path) -> None:
@@ -255,10 +261,13 @@ def test_attachment_list_aligns(written: Path) -> None:
     first = find_paragraph(written, "附件：1.某某方案")
     second = find_paragraph(written, "2.某某名单")
     first_ind, second_ind = first.find("w:pPr/w:ind", NS), second.find("w:pPr/w:ind", NS)
-    # 附件： starts two characters in; 2. starts under 1.
+    # 附件： starts two characters in; 2. starts under 1.; a wrapped name
+    # lines up under its first character, one character ("1.") further in.
     assert int(first_ind.get(w("leftChars"))) - int(first_ind.get(w("hangingChars"))) == 200
-    assert second_ind.get(w("leftChars")) == first_ind.get(w("leftChars")) == "500"
-    assert second_ind.get(w("firstLineChars")) == "0"
+    assert second_ind.get(w("leftChars")) == first_ind.get(w("leftChars")) == "600"
+    assert second_ind.get(w("hangingChars")) == "100"
+    # The number is typed tight against the name: no space, no tab.
+    assert text(first) == "附件：1.某某方案" and first.find(".//w:tab", NS) is None
 
 
 def test_signature_and_note(written: Path) -> None:
@@ -305,11 +314,24 @@ def test_table(written: Path) -> None:
     covered = rows[1].findall("w:tc", NS)[0]
     assert covered.find("w:tcPr/w:vMerge", NS).get(w("val"), "continue") == "continue"
     assert [text(c) for c in rows[1].findall("w:tc", NS)] == ["", "", "男", "女"]
+    # Cells take their look from a style per role and alignment, with no
+    # formatting of their own.
     header_p = first_row[0].find("w:p", NS)
-    assert style_of(header_p) == "gw-table-header"
+    assert style_of(header_p) == "gw-table-header-center"
     body_cell = rows[2].findall("w:tc", NS)[1]
-    assert style_of(body_cell.find("w:p", NS)) == "gw-table"
-    assert body_cell.find("w:p/w:pPr/w:jc", NS).get(w("val")) == "left"
+    assert style_of(body_cell.find("w:p", NS)) == "gw-table-left"
+    for cell in table.iter(w("tc")):
+        if text(cell):  # not a cell a merge covers
+            p_pr = cell.find("w:p/w:pPr", NS)
+            assert [child.tag for child in p_pr] == [w("pStyle")], text(cell)
+    styles = part(written, "word/styles.xml")
+    left = styles.find("w:style[@w:styleId='gw-table-left']", NS)
+    assert left.find("w:name", NS).get(w("val")) == "表格文字（居左）"
+    assert left.find("w:basedOn", NS).get(w("val")) == "gw-table"
+    assert left.find("w:pPr/w:jc", NS).get(w("val")) == "left"
+    # 1.5 lines of 12 pt, as the PDF's table rows.
+    spacing = styles.find("w:style[@w:styleId='gw-table']/w:pPr/w:spacing", NS)
+    assert (spacing.get(w("line")), spacing.get(w("lineRule"))) == ("360", "exact")
     assert body_cell.find("w:tcPr/w:vAlign", NS).get(w("val")) == "center"
     borders = table.find("w:tblPr/w:tblBorders", NS)
     assert {b.get(w("sz")) for b in borders} == {"4"}
@@ -370,3 +392,45 @@ def test_template_is_reproducible_and_current(tmp_path: Path) -> None:
         )
     assert outputs[0].read_bytes() == outputs[1].read_bytes() == TEMPLATE.read_bytes()
     assert TEMPLATE.stat().st_size < 50_000
+
+
+def test_pages_fill_as_in_the_pdf(written: Path) -> None:
+    """Single lines may end or start a page (the PDF's orphans and widows 1),
+    except where the PDF keeps two: a run-in heading's first lines, and the
+    last lines of the paragraph before the 附件说明, the signature and the 附注,
+    which are kept with what follows."""
+    styles = part(written, "word/styles.xml")
+    widow = styles.find("w:style[@w:styleId='gw-body']/w:pPr/w:widowControl", NS)
+    assert widow.get(w("val")) == "0"
+    body = paragraphs(written)
+    texts = [text(p) for p in body]
+
+    def kept(index: int) -> bool:
+        p_pr = body[index].find("w:pPr", NS)
+        keep, control = p_pr.find("w:keepNext", NS), p_pr.find("w:widowControl", NS)
+        return keep is not None and control is not None and control.get(w("val")) is None
+
+    for start in ("附件：", "某某市人民政府办公室", "2023年11月24日", "（此件公开发布）"):
+        index = next(i for i, t in enumerate(texts) if t.startswith(start) and i > 3)
+        assert kept(index - 1), texts[index - 1]
+    run_in = find_paragraph(written, "（一）加强组织领导。…")
+    assert run_in.find("w:pPr/w:widowControl", NS).get(w("val")) is None
+    assert not kept(texts.index(f"特殊字符：{SPECIAL}") - 1)
+
+
+def test_a_paragraph_only_numbered_is_body_text(style: StyleProfile, tmp_path: Path) -> None:
+    """A bare ## numbers a paragraph without heading words: one run in the
+    body style, no heading face, no outline level; a run-in heading keeps its
+    face up to its 。 and an outline level for the navigation pane."""
+    notice = sample().parts[0]
+    blocks = (*notice.blocks[:5], Heading(2, "（二）", "", "居民医保参保缴费结果纳入考核。"))
+    document = Document(sample().info, (Part(PartKind.NOTICE, blocks),))
+    out = tmp_path / "numbered.docx"
+    write_docx(document, style, TEMPLATE, out)
+    numbered = find_paragraph(out, "（二）居民医保…")
+    assert style_of(numbered) == "gw-body"
+    assert len(numbered.findall("w:r", NS)) == 1
+    assert numbered.find("w:r/w:rPr", NS) is None
+    assert numbered.find("w:pPr/w:outlineLvl", NS) is None
+    run_in = find_paragraph(out, "（一）加强组织领导。…")
+    assert run_in.find("w:pPr/w:outlineLvl", NS).get(w("val")) == "1"

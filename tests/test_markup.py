@@ -43,6 +43,16 @@ def test_run_in_headings_and_numbered_paragraphs() -> None:
     assert blocks[-1] == Heading(2, "（三）", "", "无标题的段落。")
 
 
+def test_heading_words_end_at_their_first_full_stop() -> None:
+    """（一）参保对象。城乡居民…: 参保对象。 is the heading, the rest its text,
+    whether on the heading's line or the next."""
+    assert parse("## 参保对象。城乡居民。本地户籍。\n在校学生。") == [
+        Heading(2, "（一）", "参保对象。", "城乡居民。本地户籍。在校学生。")
+    ]
+    assert parse("### 细则。") == [Heading(3, "1.", "细则。")]
+    assert parse("# 目标。任务") == [Heading(1, "一、", "目标。任务")]
+
+
 def test_lines_of_a_block_join_without_spaces_except_between_latin_words() -> None:
     assert parse("甲乙\n丙丁") == [Paragraph("甲乙丙丁")]
     assert parse("通过 POS\nmachine 缴费") == [Paragraph("通过 POS machine 缴费")]

@@ -72,7 +72,7 @@ def test_docx_page_setup_and_grid(wushui_build: BuildResult) -> None:
     assert (int(size.get(f"{W}w")), int(size.get(f"{W}h"))) == (round(210 * MM), round(297 * MM))
     for side, mm in (("top", 37), ("bottom", 35), ("left", 28), ("right", 26)):
         assert abs(int(margins.get(f"{W}{side}")) - mm * MM) <= 1, side
-    assert grid.get(f"{W}type") == "linesAndChars"
+    assert grid.get(f"{W}type") == "lines"
     assert grid.get(f"{W}linePitch") == "579"
 
 

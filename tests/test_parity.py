@@ -1,6 +1,9 @@
 """Layout parity: LibreOffice opening our DOCX lays it out as our PDF is laid
 out, the same number of pages and every part (notice, plan, attachments)
-starting on the same page.
+starting on the same page, and line for line: the share of our PDF's lines
+that LibreOffice sets on the same page, at the same index, with the same text
+(whitespace ignored) is measured for every example data set and printed
+(`pytest -s tests/test_parity.py`).
 
 LibreOffice (soffice, Debian's libreoffice-writer-nogui; `make test` installs
 it) converts the DOCX to PDF in a fresh profile, with our fontconfig aliases
@@ -22,29 +25,48 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.pipeline import BuildResult, prepare
+from generator.build.pipeline import BuildResult, build, prepare
+from generator.cli import main
 from generator.lint import Status, lint
-from generator.lint.pdf import font_embedding, read_pages
+from generator.lint.pdf import Glyph, Line, _Measure, font_embedding, read_pages
 from generator.model import AttachmentHeading, Letterhead, Title
-from tests.conftest import WUSHUI, pdf_pages_text, squeeze
+from tests.conftest import REPO, WUSHUI, pdf_pages_text, squeeze
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
 
-REPO = Path(__file__).resolve().parents[1]
 ALIASES = REPO / "templates" / "fonts" / "gongwen-aliases.conf"
 
-# LibreOffice 7.4 cannot draw Word's compressed character grid. It takes the
-# grid's cell from the Normal style's East Asian size (12 pt when, as in our
-# DOCX, only the document defaults set it: writerfilter PropertyMap.cxx), and
-# rounds every character up to whole cells (sw/source/core/text/fntcache.cxx):
-# a 16 pt character takes two 11.79 pt cells, 18 characters a line instead of
-# the 28 the grid asks for. With Normal at 16 pt the cell is 15.79 pt and each
-# character still takes two: 14 a line.
-GRID = (
-    "LibreOffice's emulation of the linesAndChars grid: it narrows each line by about a "
-    "character (27 a line, not flush right) and sets exact 579-twip lines at 28.90 pt, "
-    "1.1 mm lower on the page; pages and part starts agree nonetheless"
+# Every example data set in data/ (one year each), by office.
+EXAMPLES = {p.parent.parent.name: p.parent for p in sorted(REPO.glob("data/*/*/document.yaml"))}
+OFFICES = tuple(EXAMPLES)
+SCAFFOLD = "scaffold"  # the data set `gongwen init` writes for a new office (tests/test_init.py)
+DATA_SETS = (*OFFICES, SCAFFOLD)
+# LibreOffice 7.4 adds a fifth of an em between Chinese and Latin letters or
+# digits ("2024 年") and lets a comma hang past the right edge, whatever the
+# DOCX says: its DOCX import ignores w:autoSpaceDE/DN (writerfilter
+# DomainMapper.cxx: `case LN_CT_PPrBase_autoSpaceDE: break;`), reads
+# w:overflowPunct inverted (`PROP_PARA_IS_HANGING_PUNCTUATION, nIntValue == 0`:
+# the w:val="0" that tells Word not to hang punctuation tells LibreOffice to
+# hang it, its export writes it the right way round), and its paragraphs
+# default to ParaIsCharacterDistance and ParaIsHangingPunctuation on. It leaves the spacing out only for paragraphs
+# snapped to a linesAndChars grid, where it sets a 16 pt character in two
+# 15.79 pt cells (14 a line). So a line holding digits or Latin letters next
+# to Chinese may break a character earlier than in our PDF (and in Word, which
+# honours those settings), and the lines after it follow. Measured on
+# 2026-12-06: with both properties turned off in LibreOffice itself (the DOCX
+# opened, saved as ODF with style:text-autospace none and punctuation-wrap
+# simple, then converted), 95.1 % (wushui), 56.2 % (wuhe) and 90.6 % (lidu)
+# of our lines are identical, against 18.0 %, 2.5 % and 9.4 % from the DOCX.
+AUTOSPACE = (
+    "LibreOffice 7.4 spaces Chinese from digits and Latin letters and hangs punctuation "
+    "(a DOCX cannot turn either off there): lines holding digits break earlier than in the PDF"
 )
+
+# LibreOffice puts the glyphs of an exact 579-twip line about 3 pt lower in
+# the line than WeasyPrint (which centres them): the text block measures 38.1 mm
+# from the top instead of 37.
+LOWER = "LibreOffice sets a line's glyphs about 3 pt lower in an exact-height line"
+SHARE = 0.95
 
 
 @dataclass(frozen=True)
@@ -53,10 +75,8 @@ class Rendering:
     seconds: float
 
 
-@pytest.fixture(scope="module")
-def libreoffice(wushui_build: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Rendering:
-    docx = next(wushui_build.out_dir / f.path for f in wushui_build.files if f.format == "docx")
-    out = tmp_path_factory.mktemp("soffice")
+def _convert(docx: Path, out: Path) -> Rendering:
+    """LibreOffice's PDF of docx, in a fresh profile, with our font aliases."""
     config = out / "fonts.conf"
     config.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
@@ -85,6 +105,47 @@ def libreoffice(wushui_build: BuildResult, tmp_path_factory: pytest.TempPathFact
     pdf = out / f"{docx.stem}.pdf"
     assert pdf.is_file()
     return Rendering(pdf, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Our PDF and LibreOffice's rendering of our DOCX, for one data set."""
+
+    office: str
+    ours: Path
+    theirs: Rendering
+
+
+@pytest.fixture(scope="module")
+def renderings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Pair]:
+    """Every office's data set and a new office's (gongwen init) built and
+    converted once for this module (武水镇's build is the session's)."""
+    pairs = {}
+    for office in DATA_SETS:
+        if office == "wushui":
+            result: BuildResult = request.getfixturevalue("wushui_build")
+        elif office == SCAFFOLD:
+            dataset = tmp_path_factory.mktemp("init") / "示例镇" / "2025"
+            assert main(["init", str(dataset), "--name", "示例镇", "--year", "2025"]) == 0
+            result = build(dataset, tmp_path_factory.mktemp(office))
+        else:
+            result = build(EXAMPLES[office], tmp_path_factory.mktemp(office))
+        docx = next(result.out_dir / f.path for f in result.files if f.format == "docx")
+        rendering = _convert(docx, tmp_path_factory.mktemp(f"soffice-{office}"))
+        pairs[office] = Pair(office, _our_pdf(result), rendering)
+    return pairs
+
+
+@pytest.fixture(params=DATA_SETS)
+def pair(request: pytest.FixtureRequest, renderings: dict[str, Pair]) -> Pair:
+    return renderings[request.param]
+
+
+@pytest.fixture(scope="module")
+def libreoffice(renderings: dict[str, Pair]) -> Rendering:
+    return renderings["wushui"].theirs
 
 
 def _part_markers() -> list[str]:
@@ -134,6 +195,33 @@ def test_libreoffice_uses_the_pdfs_fonts(libreoffice: Rendering) -> None:
     assert "DejaVu" not in names, embedded
 
 
+def _face(font: str) -> str:
+    """A PDF font name reduced to its face: 'ABCDEF+Noto-Serif-CJK-SC' and
+    'IAAAAA+NotoSerifCJKjp-Regular' are both 'notoserifcjk'."""
+    name = re.sub(r"[^a-z]", "", font.partition("+")[2].lower() or font.lower())
+    return name.split("cjk")[0] + "cjk" if "cjk" in name else name
+
+
+def test_characters_fandol_lacks_fall_back_to_the_same_face(
+    wushui_build: BuildResult, libreoffice: Rendering
+) -> None:
+    """廻 and 喆 (in wushui's rosters): Noto Serif CJK in both files, as the
+    font aliases name it after Fandol, not the Noto Sans LibreOffice took."""
+
+    def fallbacks(pdf: Path) -> dict[str, set[str]]:
+        faces: dict[str, set[str]] = {}
+        for page in read_pages(pdf):
+            for line in page.lines:
+                for glyph in line.glyphs:
+                    if "fandol" not in glyph.font.lower() and glyph.wide:
+                        faces.setdefault(glyph.text, set()).add(_face(glyph.font))
+        return faces
+
+    ours = fallbacks(_our_pdf(wushui_build))
+    assert {"廻", "喆"} <= set(ours), ours
+    assert fallbacks(libreoffice.pdf) == ours == {c: {"notoserifcjk"} for c in ours}
+
+
 def test_libreoffice_keeps_the_page_geometry(libreoffice: Rendering) -> None:
     """What does not depend on the character grid already agrees."""
     report = lint(libreoffice.pdf)
@@ -143,7 +231,6 @@ def test_libreoffice_keeps_the_page_geometry(libreoffice: Rendering) -> None:
         "pdf.left-even",
         "pdf.body-size",
         "pdf.lines-max",
-        "pdf.lines-full",
         "pdf.page-number-present",
         "pdf.page-number-size",
         "pdf.page-number-vertical",
@@ -155,17 +242,122 @@ def test_libreoffice_keeps_the_page_geometry(libreoffice: Rendering) -> None:
         assert report.check(rule).status is Status.PASS, report.check(rule).line()
 
 
-@pytest.mark.xfail(strict=True, reason=GRID)
-def test_libreoffice_sets_28_characters_a_line(libreoffice: Rendering) -> None:
-    check = lint(libreoffice.pdf).check("pdf.chars-per-line")
+def page_lines(pdf: Path) -> list[list[str]]:
+    """Each page's lines top to bottom, the page number left out: glyphs on
+    one baseline (within 2 pt, so that the cells of a table row make one line)
+    read left to right, whitespace dropped."""
+    pages = []
+    for page in read_pages(pdf):
+        glyphs = [g for ln in page.lines if ln is not page.page_number for g in ln.glyphs]
+        rows: list[list[Glyph]] = []
+        for glyph in sorted(glyphs, key=lambda g: -g.baseline):
+            if rows and rows[-1][0].baseline - glyph.baseline <= 2.0:
+                rows[-1].append(glyph)
+            else:
+                rows.append([glyph])
+        pages.append(
+            [squeeze("".join(g.text for g in sorted(row, key=lambda g: g.x0))) for row in rows]
+        )
+    return pages
+
+
+def identical_share(ours: Path, theirs: Path) -> float:
+    """The share of our lines LibreOffice sets on the same page, at the same
+    index, with the same text."""
+    mine, other = page_lines(ours), page_lines(theirs)
+    total = same = 0
+    for number, lines in enumerate(mine):
+        their_lines = other[number] if number < len(other) else []
+        for index, line in enumerate(lines):
+            total += 1
+            same += index < len(their_lines) and their_lines[index] == line
+    return same / total if total else 1.0
+
+
+# Characters a line may not start with, and ones it may not end with: a line
+# before one of them gives up a character or two and is stretched (禁则).
+NO_START = set("，。、；：？！）》」』】〕…—”’·")
+NO_END = set("（《「『【〔“‘")
+
+
+def full_lines_of_28(pdf: Path) -> float:
+    """The share of full body lines holding 28 full-width characters at
+    15.79 ± 0.2 pt. A full line is a justified line of full-width characters
+    from the left edge of the text block that the line-breaking rules left
+    whole: the next line starts with neither a mark that may not start a line
+    nor one that may not end one, nor holds such a mark second."""
+    lines = _full_body_lines(pdf)
+    good = 0
+    for line in lines:
+        steps = [b.x0 - a.x0 for a, b in itertools.pairwise(line.glyphs)]
+        good += len(line.glyphs) == 28 and all(abs(step - 15.79) <= 0.2 for step in steps)
+    return good / len(lines) if lines else 0.0
+
+
+def _full_body_lines(pdf: Path) -> list[Line]:
+    measure = _Measure(read_pages(pdf))
+    body = [ln for lines in measure.by_page().values() for ln in lines]
+    following = {id(line): after for line, after in itertools.pairwise(body)}
+    full = []
+    for line in measure.justified:
+        after = following.get(id(line))
+        if after is None or not measure.continues(line) or not all(g.wide for g in line.glyphs):
+            continue
+        head = after.text[:2]
+        if head[:1] in NO_START | NO_END or head[1:2] in NO_START:
+            continue
+        full.append(line)
+    return full
+
+
+def test_libreoffice_sets_28_characters_a_line(pair: Pair) -> None:
+    """A line grid and the body style's character spacing (-0.25 pt, the
+    justification spreads the rest) give 28 characters at 15.79 pt on the
+    28.95 pt line pitch."""
+    if pair.office == "yunxi":  # its few lines without digits move with the autospacing
+        pytest.xfail(AUTOSPACE)
+    report = lint(pair.theirs.pdf)
+    for rule in ("pdf.chars-per-line", "pdf.char-pitch", "pdf.line-pitch"):
+        assert report.check(rule).status is Status.PASS, report.check(rule).line()
+
+
+@pytest.mark.xfail(strict=True, reason=LOWER)
+def test_libreoffice_keeps_the_top_of_the_text_block(libreoffice: Rendering) -> None:
+    check = lint(libreoffice.pdf).check("pdf.top-margin")
     assert check.status is Status.PASS, check.line()
 
 
-@pytest.mark.xfail(strict=True, reason=GRID)
-def test_libreoffice_keeps_the_line_grid(libreoffice: Rendering) -> None:
-    report = lint(libreoffice.pdf)
-    for rule in ("pdf.top-margin", "pdf.line-pitch"):
-        assert report.check(rule).status is Status.PASS, report.check(rule).line()
+def test_lines_are_measured(pair: Pair) -> None:
+    """The measure itself: our PDF against itself is all identical, and a
+    rendering that differs is not."""
+    assert identical_share(pair.ours, pair.ours) == 1.0
+    lines = page_lines(pair.ours)
+    assert sum(map(len, lines)) > 40
+    if _full_body_lines(pair.ours):  # yunxi's prose has digits on every full line
+        assert full_lines_of_28(pair.ours) >= SHARE
+
+
+@pytest.mark.xfail(strict=True, reason=AUTOSPACE)
+def test_libreoffice_sets_our_lines(pair: Pair) -> None:
+    """The issue's bar: our page count, at least 95 % of our lines identical,
+    95 % of full body lines holding 28 characters at 15.79 pt, and every lint
+    rule our PDF passes passed by LibreOffice's (pdf.lines-full fails there
+    when its extra spacing pushes a paragraph's last lines over a page with
+    its two-line widow control)."""
+    share = identical_share(pair.ours, pair.theirs.pdf)
+    full = full_lines_of_28(pair.theirs.pdf)
+    pages = (len(read_pages(pair.ours)), len(read_pages(pair.theirs.pdf)))
+    print(
+        f"{pair.office}：页数 {pages[0]}/{pages[1]}，逐行相同 {share:.1%}，"
+        f"满行 28 字 {full:.1%}（本系统 PDF {full_lines_of_28(pair.ours):.1%}）"
+    )
+    assert pages[0] == pages[1]
+    assert share >= SHARE
+    assert full >= SHARE
+    ours, theirs = lint(pair.ours), lint(pair.theirs.pdf)
+    for check in ours.checks:
+        if check.status is Status.PASS:
+            assert theirs.check(check.id).status is Status.PASS, theirs.check(check.id).line()
 
 
 def test_same_page_count(wushui_build: BuildResult, libreoffice: Rendering) -> None:
@@ -224,3 +416,15 @@ def test_tables_and_attachment_titles_take_the_same_height(
         if other.title_lines == attachment.title_lines:
             # LibreOffice sets a line's glyphs about 2 pt lower in the line.
             assert other.gap == pytest.approx(attachment.gap, abs=3), label
+
+
+def test_attachment_numbers_are_tight_in_both(
+    wushui_build: BuildResult, libreoffice: Rendering
+) -> None:
+    """附件：1.武水镇…: no gap between the number and the name in either file."""
+    for pdf in (_our_pdf(wushui_build), libreoffice.pdf):
+        line = next(
+            ln for page in read_pages(pdf) for ln in page.lines if ln.text.startswith("附件：1.")
+        )
+        dot, name = line.glyphs[4], line.glyphs[5]
+        assert name.x0 - dot.x1 < 1.0, (pdf, dot, name)

@@ -22,6 +22,7 @@ from weasyprint.layout import inline
 
 from generator import model
 from generator.build.pipeline import BuildResult, build, prepare, style_for
+from generator.style import layout
 from generator.writers.pdf import write_pdf
 from generator.writers.weasyprint_internals.cjk_justify import units
 from tests import conftest
@@ -517,8 +518,10 @@ def _headings_not_last(doc: model.Document, pages: list[Page]) -> int:
     count = 0
     for item in place_blocks(doc, pages):
         block = item.block
-        heading = isinstance(block, model.Heading) and item.text.startswith(
-            squeeze(block.number + block.text)
+        heading = (
+            isinstance(block, model.Heading)
+            and bool(block.text)  # not a paragraph that is only numbered
+            and item.text.startswith(squeeze(block.number + block.text))
         )
         if heading:
             first = item.lines[0]
@@ -638,3 +641,49 @@ def test_the_mark_stands_35_mm_below_the_top_of_the_text_block(
     assert "".join(c.text for c in mark) == "临武县武水镇人民政府文件"
     top_below_block = (PAGE_HEIGHT - TOP - max(c.y1 for c in mark)) / MM
     assert abs(top_below_block - 35) < 0.3, f"{top_below_block:.2f} mm"
+
+
+# --- 附件说明 ---
+
+
+@pytest.mark.parametrize("dot", [".", "．"])
+def test_attachment_numbers_are_set_tight_and_names_wrap_under_themselves(
+    tmp_path: Path, dot: str
+) -> None:
+    """`附件：1.名称`: the number as typed, no gap before the name (the DOCX
+    has none either); a name that wraps lines up under its own first
+    character, one number's width (on the grid) further in."""
+    items = (f"1{dot}{text_of(40)}", f"2{dot}{text_of(5, 3)}")
+    doc = document(lines_of(2), model.AttachmentList(items))
+    page = write(tmp_path, f"attachments{ord(dot)}", doc)[0]
+    lines = page.body_lines()
+    first, wrapped, second = lines[-3:]
+    assert first.text.startswith("附件：1" + dot) and second.text.startswith("2" + dot)
+    chars = first.chars
+    name = chars[5]  # 附 件 ： 1 dot | name
+    assert name.x0 - chars[4].x1 < 1.0, (chars[4], name)  # tight
+    number = layout.item_number_width(items[0]) * CHAR_PITCH
+    assert wrapped.left == pytest.approx(second.left + number, abs=0.3)
+    assert second.left == pytest.approx(chars[3].x0, abs=0.3)  # 2 under 1
+
+
+# --- numbered paragraphs ---
+
+
+def test_heading_words_take_the_heading_face_and_numbered_text_the_body_face(
+    tmp_path: Path,
+) -> None:
+    """（一）加强组织领导。 in 楷体 up to its 。, the text after it in 仿宋; a
+    paragraph only numbered (a bare ## in the markup) in 仿宋 throughout."""
+    doc = document(
+        model.Heading(2, "（一）", "加强组织领导。", text_of(30)),
+        model.Heading(2, "（二）", "", "居民医保参保缴费结果纳入考核内容。"),
+    )
+    page = write(tmp_path, "numbered", doc)[0]
+    chars = [c for line in page.body_lines() for c in line.chars]
+    text = "".join(c.text for c in chars)
+    run_in, numbered = text.index("（一）"), text.index("（二）")
+    faces = [c.font.lower() for c in chars]
+    assert all("kai" in f for f in faces[run_in : run_in + len("（一）加强组织领导。")])
+    assert all("fang" in f for f in faces[run_in + len("（一）加强组织领导。") : numbered])
+    assert all("fang" in f for f in faces[numbered:])

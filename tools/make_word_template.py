@@ -3,7 +3,8 @@
     .venv/bin/python tools/make_word_template.py [--style templates/style.yaml] [--out ...]
 
 The template carries what an office may restyle in Word or WPS: the GB/T 9704
-page (A4, mirrored margins, 22 lines of 28 characters), the odd and even page
+page (A4, mirrored margins, a grid of 22 lines; 28 characters a line from
+the body style's character spacing), the odd and even page
 number footers, one named style per role of the style profile, and the
 letterhead as docxtpl tags. The writer renders the tags and appends the rest.
 The output is byte-identical from run to run, so it can be committed.
@@ -24,9 +25,16 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
+from generator.model import Align
 from generator.style.profile import Role, StyleProfile, load_style
 from generator.writers import ooxml
-from generator.writers.docx import char_style_name, line_pitch_twips, style_name
+from generator.writers.docx import (
+    TABLE_LINE_EM,
+    aligned_style_name,
+    char_style_name,
+    line_pitch_twips,
+    style_name,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STYLE = ROOT / "templates" / "style.yaml"
@@ -72,8 +80,11 @@ def layouts(style: StyleProfile) -> dict[Role, Layout]:
             for level, role in enumerate(HEADING_ROLES)
         },
         "attachment_label": Layout(align="left", keep_next=True),
-        "table": Layout(on_grid=False),
-        "table_header": Layout(align="center", on_grid=False),
+        # Ruled tables' cells: 1.5 lines of their own size, as in the PDF.
+        "table": Layout(on_grid=False, exact_twips=_table_line(style, "table")),
+        "table_header": Layout(
+            align="center", on_grid=False, exact_twips=_table_line(style, "table_header")
+        ),
         "roster": Layout(align="left"),  # a name list: body size, on the grid
         "imprint": Layout(),
         "page_number": Layout(
@@ -84,12 +95,28 @@ def layouts(style: StyleProfile) -> dict[Role, Layout]:
     }
 
 
+TABLE_ROLES: tuple[Role, ...] = ("table", "table_header", "roster")
+ALIGN_NAMES = {Align.LEFT: "居左", Align.CENTER: "居中", Align.RIGHT: "居右"}
+JC = {Align.LEFT: "left", Align.CENTER: "center", Align.RIGHT: "right"}
+
+
+def _table_line(style: StyleProfile, role: Role) -> int:
+    return round(TABLE_LINE_EM * ooxml.twips_from_pt(style.roles[role].size_pt))
+
+
+def display_name(style: StyleProfile, role: Role) -> str:
+    """The name Word and WPS show: the profile's (公文正文, ...), else the id."""
+    return style.roles[role].name or style_name(role)
+
+
 def build_template(style: StyleProfile) -> WordDocument:
     document = docx.Document()
     _prune_package(document)
     _set_defaults(document, style)
     for role in style.roles:
         _add_role_style(document, style, role)
+        if role in TABLE_ROLES:
+            _add_aligned_styles(document, style, role)
     _set_page(document, style)
     _add_footers(document, style)
     _add_letterhead(document, style)
@@ -110,10 +137,9 @@ def _prune_package(document: WordDocument) -> None:
 
 
 def _set_defaults(document: WordDocument, style: StyleProfile) -> None:
-    """Document defaults in the body face and size. The docGrid's character
-    pitch is relative to the Normal style's size: Normal states the body size
-    itself too, because LibreOffice reads it from Normal, not the defaults
-    (with 12 pt there it shrinks the text area to whole 11.79 pt cells)."""
+    """Document defaults in the body face and size; Normal states the body
+    size itself too, because LibreOffice reads it from Normal, not the
+    defaults."""
     body = style.roles["body"]
     defaults = document.styles.element.find(qn("w:docDefaults"))
     r_pr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -145,17 +171,30 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
     paragraph_style.base_style = document.styles["Normal"]
     paragraph_style.quick_style = True
     element = paragraph_style.element
+    _rename(element, display_name(style, role))
     ooxml.set_run_style(element.get_or_add_rPr(), face, role_style.size_pt, color)
 
     p_pr = element.get_or_add_pPr()
     if layout.keep_next:
         ooxml.set_on(p_pr, "w:keepNext", ooxml.P_PR_ORDER)
-    # Our paragraphs never snap to the document grid: Word, WPS and LibreOffice
-    # round characters into grid cells differently (LibreOffice sets two cells
-    # for a 16 pt character in a 15.79 pt cell: 14 a line). The grid stays in
-    # the section for what a clerk types; ours sets its pitch explicitly: an
-    # exact line spacing and, at the body size, a character spacing.
+    # The section has a line grid only; the styles set the pitch: an exact
+    # line spacing and, at the body size, a character spacing, which Word, WPS
+    # and LibreOffice all apply alike (a character grid they round into cells
+    # differently: LibreOffice sets a 16 pt character in two 15.79 pt cells).
+    # A paragraph a clerk types after ours takes its style, and so its pitch.
     ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=False)
+    # A single line of a paragraph may end or start a page, as in the PDF (CSS
+    # orphans and widows 1): pages fill to 22 lines. The writer turns it on
+    # where the PDF keeps two lines together.
+    ooxml.set_on(p_pr, "w:widowControl", ooxml.P_PR_ORDER, on=False)
+    # No space of its own between Chinese and Latin letters or digits (Word's
+    # and LibreOffice's default autospacing): "2024年" keeps the pitch the PDF has.
+    # No punctuation hanging past the right edge (Word's default): as in the
+    # PDF, a line gives up a character instead (避头尾). (LibreOffice 7.4 reads
+    # this element inverted and hangs punctuation either way.)
+    ooxml.set_on(p_pr, "w:overflowPunct", ooxml.P_PR_ORDER, on=False)
+    ooxml.set_on(p_pr, "w:autoSpaceDE", ooxml.P_PR_ORDER, on=False)
+    ooxml.set_on(p_pr, "w:autoSpaceDN", ooxml.P_PR_ORDER, on=False)
     tracking = tracking_twentieths(style) if _on_character_grid(style, role, layout) else None
     if tracking is not None:
         ooxml.set_character_spacing(element.get_or_add_rPr(), tracking)
@@ -172,11 +211,30 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
 
     if role in HEADING_ROLES:  # run-in headings set their runs in this one
         run_style: Any = document.styles.add_style(char_style_name(role), WD_STYLE_TYPE.CHARACTER)
+        _rename(run_style.element, f"{display_name(style, role)} 字符")
         ooxml.set_run_style(run_style.element.get_or_add_rPr(), face, role_style.size_pt, color)
         if tracking is not None:
             ooxml.set_character_spacing(run_style.element.get_or_add_rPr(), tracking)
         ooxml.set_style_link(element, run_style.style_id)
         ooxml.set_style_link(run_style.element, paragraph_style.style_id)
+
+
+def _add_aligned_styles(document: WordDocument, style: StyleProfile, role: Role) -> None:
+    """One style per cell alignment, based on the role's: 表格文字（居右）..."""
+    for align, label in ALIGN_NAMES.items():
+        aligned: Any = document.styles.add_style(
+            aligned_style_name(role, align), WD_STYLE_TYPE.PARAGRAPH
+        )
+        aligned.element.basedOn_val = style_name(role)
+        _rename(aligned.element, f"{display_name(style, role)}（{label}）")
+        p_pr = aligned.element.get_or_add_pPr()
+        ooxml.set_attrs(ooxml.child(p_pr, "w:jc", ooxml.P_PR_ORDER), val=JC[align])
+
+
+def _rename(element: Any, name: str) -> None:
+    """Set a style's w:name, keeping its id: the writer and gongwen lint find
+    styles by id, Word and WPS list them by name."""
+    ooxml.set_attrs(ooxml.child(element, "w:name", ooxml.STYLE_ORDER), val=name)
 
 
 def _on_character_grid(style: StyleProfile, role: Role, layout: Layout) -> bool:
@@ -190,22 +248,6 @@ def tracking_twentieths(style: StyleProfile) -> int:
     down to -5 so that the last character always fits; justification spreads
     the rest, as it does in the PDF."""
     return math.floor((style.page.char_pitch_pt - style.roles["body"].size_pt) * 20)
-
-
-def char_space(style: StyleProfile, text_width_twips: int) -> int:
-    """w:charSpace of the document grid.
-
-    Word sets the grid's character pitch to the Normal style's font size plus
-    charSpace / 4096 pt (ECMA-376 Part 1, 17.6.5), so
-
-        charSpace = floor((text width [pt] / chars per line - Normal size [pt]) * 4096)
-
-    with the text width Word itself works from (page width minus both margins,
-    in whole twips). Flooring keeps a rounding error from leaving 27 characters
-    on a line. GB/T 9704: (8845 / 20 / 28 - 16) * 4096 = -841.1, so -842.
-    """
-    pitch_pt = text_width_twips / ooxml.TWIPS_PER_PT / style.page.chars_per_line
-    return math.floor((pitch_pt - style.roles["body"].size_pt) * 4096)
 
 
 def _set_page(document: WordDocument, style: StyleProfile) -> None:
@@ -226,8 +268,7 @@ def _set_page(document: WordDocument, style: StyleProfile) -> None:
     number_line = ooxml.twips_from_pt(style.roles["page_number"].size_pt)
     gap = ooxml.twips_from_mm(page.bottom_mm - page.page_number_gap_mm)
     section.footer_distance = Twips(gap - number_line)
-    text_width = width - left - right
-    ooxml.set_doc_grid(section._sectPr, line_pitch_twips(style), char_space(style, text_width))
+    ooxml.set_doc_grid(section._sectPr, line_pitch_twips(style))
 
     settings = document.settings
     settings.odd_and_even_pages_header_footer = True
@@ -249,7 +290,7 @@ def _add_footers(document: WordDocument, style: StyleProfile) -> None:
     ):
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0]
-        paragraph.style = document.styles[style_name("page_number")]
+        paragraph._p.style = style_name("page_number")
         p_pr = ooxml.p_pr(paragraph)
         ooxml.set_indent(p_pr, char, **{inset: 1})
         ooxml.set_attrs(ooxml.child(p_pr, "w:jc", ooxml.P_PR_ORDER), val=align)
@@ -262,9 +303,9 @@ def _add_letterhead(document: WordDocument, style: StyleProfile) -> None:
     """The letterhead as docxtpl tags: the {%p ...%} paragraphs vanish when
     rendered, taking their block with them when the condition is false."""
     document.add_paragraph("{%p if letterhead %}")
-    document.add_paragraph("{{ letterhead.mark }}", style=style_name("mark"))
+    document.add_paragraph("{{ letterhead.mark }}")._p.style = style_name("mark")
     document.add_paragraph("{%p if letterhead.number %}")
-    document.add_paragraph("{{ letterhead.number }}", style=style_name("number"))
+    document.add_paragraph("{{ letterhead.number }}")._p.style = style_name("number")
     document.add_paragraph("{%p endif %}")
     # The red separator: the bottom border of an empty paragraph 4 mm high.
     rule = document.add_paragraph()

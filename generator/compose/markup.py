@@ -4,7 +4,8 @@ Blocks are separated by blank lines or start at a heading; the lines of a block 
 paragraph. A block that starts with #, ##, ### or #### is a heading of that
 level, numbered 一、 （一） 1. （1） in order, so inserting a section renumbers
 the rest. A heading of level 2 to 4 followed by text in the same block runs
-in: heading and text share one paragraph. A bare ## followed by text numbers
+in: heading and text share one paragraph. Its heading words end at their first
+。; text after it on the heading's line runs in too. A bare ## followed by text numbers
 the paragraph without a heading of its own. A leading backslash (\\#) keeps a
 literal #.
 """
@@ -67,6 +68,12 @@ def parse(text: str, formats: Mapping[int, str] | None = None) -> list[Heading |
         counters[level:] = [0] * (4 - level)
         number = heading_number(level, counters[level - 1], formats)
         body = _join(rest) or None
+        if level > 1:
+            # Heading words end at their first 。: what follows on the heading's
+            # line is the paragraph's text (set in the body face).
+            words, stop, after = title.partition("。")
+            if stop and after:
+                title, body = words + stop, _join([after, *rest])
         if level == 1:
             if not title:
                 raise MarkupError("一级标题（#）缺少标题文字", start + 1)

@@ -466,7 +466,19 @@ class _Lint:
         levels.append(self.styles.doc_rpr)
         return self.styles.size_pt([level for level in levels if level is not None])
 
+    def body_tracking(self) -> float:
+        """The body text's character spacing (w:spacing of its runs) in pt."""
+        spacing = _weighted(
+            self.body_paragraphs,
+            self.styles,
+            lambda levels: (_int(self.styles.attr(levels, "spacing", "val")) or 0) / TWIPS_PER_PT,
+        )
+        return spacing.most_common(1)[0][0] if spacing else 0.0
+
     def grid(self) -> list[Check]:
+        """A line grid of 22 lines; 28 characters a line either from a
+        character grid (linesAndChars) or, under a line grid only, from the
+        body's character spacing (what every reader applies alike)."""
         s = self.main
         grid = s.element.find(w("docGrid"))
         kind = _val(grid, "type") or "default"
@@ -476,8 +488,8 @@ class _Lint:
                 "docx.grid-type",
                 "文档网格",
                 f"{GRID_NAMES.get(kind, kind)}（{kind}）",
-                "指定行和字符网格（linesAndChars）",
-                chars_grid,
+                "指定行网格（lines 或 linesAndChars）",
+                kind != "default",
             )
         ]
         pitch_twips = _int(_val(grid, "linePitch"))
@@ -510,8 +522,12 @@ class _Lint:
             measured = f"{chars} 字，字距 {fmt(char_pitch, 2)} pt（charSpace {char_space}）"
         else:
             size = self.body_size or normal
-            chars = math.floor(width_pt / size + 1e-9)
-            measured = f"{chars} 字（未指定字符网格，按 {fmt(size)} pt 字号）"
+            tracking = self.body_tracking()
+            chars = math.floor(width_pt / (size + tracking) + 1e-9)
+            measured = (
+                f"{chars} 字（未指定字符网格，按 {fmt(size)} pt 字号、"
+                f"字符间距 {fmt(tracking, 2)} pt）"
+            )
         checks.append(
             verdict(
                 "docx.grid-chars",
@@ -891,6 +907,8 @@ class _Lint:
             standalone = HEADING_TEXT.fullmatch(text.rstrip("。")) is not None
             if para.outline is None and not standalone:
                 continue
+            if "。" in text.rstrip("。"):
+                continue  # a run-in heading: the paragraph's text follows it
             if para.jc == "center":  # a document title, not a numbered heading
                 continue
             keep = _on(self.styles.find(self.styles.paragraph_levels(para.element), "keepNext"))

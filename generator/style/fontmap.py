@@ -10,7 +10,9 @@ packages.sh installs it as /etc/fonts/conf.d/30-gongwen-aliases.conf.
 
 The Fandol bold faces say weight 400 in their OS/2 table, so fontconfig cannot
 tell them from the regular ones and hands out either for a regular request;
-the configuration also gives them their true weight at scan time.
+the configuration also gives them their true weight at scan time. Each
+alias names the PDF's fallback families too (Noto CJK after Fandol), so that a
+character Fandol lacks is drawn from the same face in both files.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Alias:
     docx: str  # the face the DOCX names
     family: str  # the open family the PDF uses first
     bold: bool
+    fallbacks: tuple[str, ...] = ()  # the PDF's next families, for characters it lacks
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ def aliases(style: StyleProfile) -> list[Alias]:
     seen: dict[str, Alias] = {}
     for face in style.faces.values():
         if face.docx not in seen:
-            seen[face.docx] = Alias(face.docx, face.pdf[0], face.pdf_weight >= BOLD)
+            seen[face.docx] = Alias(
+                face.docx, face.pdf[0], face.pdf_weight >= BOLD, tuple(face.pdf[1:])
+            )
     return list(seen.values())
 
 
@@ -92,11 +97,16 @@ def aliases_conf(style: StyleProfile) -> str:
             "  </match>",
         ]
     for alias in aliases(style):
+        # The PDF's families in its order: a character the first lacks (廻, 喆
+        # in Fandol) falls back to the same face in LibreOffice as in the PDF,
+        # not to whatever CJK face fontconfig would pick.
+        families_xml = "".join(
+            f"<string>{escape(family)}</string>" for family in (alias.family, *alias.fallbacks)
+        )
         lines += [
             '  <match target="pattern">',
             f'    <test name="family"><string>{escape(alias.docx)}</string></test>',
-            '    <edit name="family" mode="assign" binding="strong">'
-            f"<string>{escape(alias.family)}</string></edit>",
+            f'    <edit name="family" mode="assign" binding="strong">{families_xml}</edit>',
         ]
         if alias.bold:
             lines.append(

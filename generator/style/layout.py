@@ -7,6 +7,7 @@ width), a half-width digit or Latin letter 1/2.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from generator.style.profile import MM_TO_PT, StyleProfile
@@ -14,6 +15,20 @@ from generator.style.profile import MM_TO_PT, StyleProfile
 
 def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in ("F", "W", "A") else 0.5 for c in text)
+
+
+# An attachment item's leading number: "1." or "1．" (GB/T 9704's examples).
+# An attachment item's number (1. or 1．) or, in the form 附件1：名称, its own label.
+ITEM_NUMBER = re.compile(r"\d+[.．]|附件\d+：")
+
+
+def item_number_width(item: str) -> float:
+    """The width of an attachment item's leading number, in characters (0
+    without one). The number is set tight against the name, as typed; a name
+    that wraps hangs this far in, under its own first character (GB/T 9704
+    7.3.5.2: 回行时与上一行附件名称的首字对齐)."""
+    number = ITEM_NUMBER.match(item)
+    return text_width(number.group()) if number else 0.0
 
 
 def signature_indents(issuer: str, date: str) -> tuple[float, float]:

@@ -93,6 +93,7 @@ class RoleStyle(_Strict):
     face: str
     size_pt: float = Field(gt=0)
     color: Literal["black", "red"] = "black"
+    name: str | None = Field(default=None, min_length=1)  # the style's name in Word and WPS
 
 
 class StyleProfile(_Strict):

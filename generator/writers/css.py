@@ -103,9 +103,8 @@ p {{ margin: 0; text-align: justify; orphans: 1; widows: 1; }}
 .h4 {{ {_font(style, "heading4")} }}
 .heading {{ break-after: avoid; }}
 .heading.run-in {{ break-after: auto; orphans: 2; }}
-.attachments {{ margin-top: {pitch:.3f}pt; break-inside: avoid; break-before: avoid; }}
+.attachments {{ margin-top: {pitch:.3f}pt; break-before: avoid; }}
 .attachments p {{ text-align: left; }}
-.attachments .num {{ display: inline-block; letter-spacing: 0; text-indent: 0; }}
 .closing p {{ widows: 2; }}
 .signature {{ margin-top: {2 * pitch:.3f}pt; break-inside: avoid; break-before: avoid; }}
 .signature p {{ text-align: right; }}

@@ -9,7 +9,6 @@ Raw OOXML stays in generator/writers/ooxml.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as WordDocument
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -50,7 +48,6 @@ from generator.style import layout
 from generator.style.profile import MM_TO_PT, Role, StyleProfile
 from generator.writers import ooxml
 
-_OWN_LABEL = re.compile(r"附件\d+：")
 HEADING_ROLES: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}
 ALIGNMENTS = {
     Align.LEFT: WD_ALIGN_PARAGRAPH.LEFT,
@@ -60,7 +57,8 @@ ALIGNMENTS = {
 COPY_TO_PREFIX = "抄送："
 TABLE_BORDER_PT = 0.5
 # Ruled tables as the PDF sets them (writers/css.py: line-height 1.5, cell
-# padding 1pt 3pt), so that both files give a table the same height.
+# padding 1pt 3pt), so that both files give a table the same height; the line
+# height is the table styles' (tools/make_word_template.py).
 TABLE_LINE_EM = 1.5
 TABLE_PADDING_PT = (1.0, 3.0)  # top and bottom, left and right
 IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
@@ -68,13 +66,23 @@ IMPRINT_THIN_MM = 0.25  # the rules between
 
 
 def style_name(role: Role) -> str:
-    """The paragraph style of a role: 'gw-' and the role, e.g. gw-body, gw-table-header."""
+    """The id of a role's paragraph style: 'gw-' and the role, e.g. gw-body,
+    gw-table-header. Word and WPS show its name instead (公文正文, ...: the
+    profile's)."""
     return "gw-" + role.replace("_", "-")
 
 
 def char_style_name(role: Role) -> str:
-    """The character style linked to a role's paragraph style, e.g. gw-heading2-char."""
+    """The id of the character style linked to a role's paragraph style, e.g.
+    gw-heading2-char."""
     return style_name(role) + "-char"
+
+
+def aligned_style_name(role: Role, align: Align) -> str:
+    """The id of a table role's style for cells aligned left, centre or right,
+    e.g. gw-table-right: cells take their look from styles, not from
+    formatting repeated on every cell."""
+    return f"{style_name(role)}-{align.value}"
 
 
 def line_pitch_twips(style: StyleProfile) -> int:
@@ -150,17 +158,17 @@ class _BlockWriter:
             raise ValueError("the Word template has no page size or margins")
         width = section.page_width - section.left_margin - section.right_margin
         self.text_width = Emu(width).twips
-        self.style_ids: dict[Role, str | None] = {}
+        styles = word.styles.element
+        self.style_ids = {
+            str(element.get(qn("w:styleId"))) for element in styles.findall(qn("w:style"))
+        }
 
     # --- plumbing ---
 
     def style_id(self, role: Role) -> str | None:
-        """The id python-docx sets for the role's paragraph style, looked up once:
-        assigning a style by name searches every style of the document."""
-        if role not in self.style_ids:
-            lookup = self.word.part.get_style_id  # what python-docx's style setter calls
-            self.style_ids[role] = lookup(style_name(role), WD_STYLE_TYPE.PARAGRAPH)  # type: ignore[no-untyped-call]
-        return self.style_ids[role]
+        """The id of the role's paragraph style, None when the template lacks it."""
+        wanted = style_name(role)
+        return wanted if wanted in self.style_ids else None
 
     def position(self) -> int:
         """Where the next block goes: the body's children before its sectPr."""
@@ -192,6 +200,17 @@ class _BlockWriter:
     def indent(self, paragraph: WordParagraph, role: Role = "body", **chars: float) -> None:
         ooxml.set_indent(ooxml.p_pr(paragraph), self.chars(role), **chars)
 
+    def keep_with_last_lines(self) -> None:
+        """Keep what comes next with the last two lines of the paragraph before
+        it, as the PDF does for the 附件说明, the signature and the 附注
+        (css.py: break-before avoid, widows 2)."""
+        body = self.word.element.body
+        last = next((el for el in reversed(body) if el.tag != qn("w:sectPr")), None)
+        if last is not None and last.tag == qn("w:p"):
+            p_pr = last.get_or_add_pPr()
+            ooxml.set_on(p_pr, "w:keepNext", ooxml.P_PR_ORDER)
+            ooxml.set_on(p_pr, "w:widowControl", ooxml.P_PR_ORDER)
+
     def space_before(self, paragraph: WordParagraph, lines: int) -> None:
         paragraph.paragraph_format.space_before = Twips(lines * self.line)
 
@@ -215,10 +234,13 @@ class _BlockWriter:
                 if isinstance(previous, Title):
                     self.space_before(paragraph, 1)
             case AttachmentList():
+                self.keep_with_last_lines()
                 self.attachment_list(block)
             case Signature():
+                self.keep_with_last_lines()
                 self.signature(block)
             case Note(text=text):
+                self.keep_with_last_lines()
                 self.paragraph("body", text)
             case AttachmentHeading(label=label, title=title):
                 self.paragraph("attachment_label", label)
@@ -247,44 +269,52 @@ class _BlockWriter:
         if role is None:
             raise ValueError(f"heading level {heading.level} is not 1 to 4")
         label = heading.number + heading.text
+        if not heading.text and heading.body is not None:
+            # Only numbered (a bare ## in the markup): ordinary text, in the
+            # body face throughout, as in the PDF (html.py).
+            return self.paragraph("body", label + heading.body)
         if heading.body is None or heading.level == 1:
             paragraph = self.paragraph(role, label)  # its style keeps it with the next
             if heading.body is not None:
                 self.paragraph("body", heading.body)
             return paragraph
-        # Run-in: the heading in its own face, the text in the body face.
+        # Run-in: the heading in its own face, the text in the body face; its
+        # first two lines kept together (the PDF's orphans: 2).
+        # Its outline level puts it in the navigation pane with the others.
         paragraph = self.paragraph("body")
-        paragraph.add_run(label, style=char_style_name(role))
+        ooxml.set_on(ooxml.p_pr(paragraph), "w:widowControl", ooxml.P_PR_ORDER)
+        ooxml.set_outline_level(ooxml.p_pr(paragraph), heading.level - 1)
+        run = paragraph.add_run(label)
+        if char_style_name(role) in self.style_ids:
+            run._r.style = char_style_name(role)
         paragraph.add_run(heading.body)
         return paragraph
 
     def attachment_list(self, attachments: AttachmentList) -> None:
-        """`附件：1.名称`, indented two characters; the items and their wrapped
-        lines line up after `附件：`."""
+        """`附件：1.名称`, indented two characters; later items line up under
+        the first, a wrapped name under its own first character (as the PDF,
+        layout.item_number_width). The form 附件1：名称 has no common label:
+        each item hangs from its own."""
         prefix = layout.text_width(attachments.label)
         for index, item in enumerate(attachments.items):
-            # The form 附件1：名称 (no common label): each item hangs from its own.
-            own = _OWN_LABEL.match(item)
-            hang = layout.text_width(own.group(0)) if own else 0.0
+            hang = layout.item_number_width(item)
             if index == 0:
                 paragraph = self.paragraph("body", attachments.label + item)
                 self.indent(paragraph, left=2 + prefix + hang, hanging=prefix + hang)
                 self.space_before(paragraph, 1)
-            elif own:
-                paragraph = self.paragraph("body", item)
-                self.indent(paragraph, left=2 + hang, hanging=hang)
             else:
                 paragraph = self.paragraph("body", item)
-                self.indent(paragraph, left=2 + prefix, first_line=0)
+                self.indent(paragraph, left=2 + prefix + hang, hanging=hang)
 
     def signature(self, signature: Signature) -> None:
         """Issuer and date at the right: the date inset four characters, the
         issuer centred over it."""
         issuer_inset, date_inset = layout.signature_indents(signature.issuer, signature.date)
-        for text, inset, before in (
-            (signature.issuer, issuer_inset, 2),
-            (signature.date, date_inset, 0),
+        for index, (text, inset, before) in enumerate(
+            ((signature.issuer, issuer_inset, 2), (signature.date, date_inset, 0))
         ):
+            if index > 0:
+                self.keep_with_last_lines()  # issuer and date on one page
             paragraph = self.paragraph("body", text)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             self.indent(paragraph, first_line=0, right=inset)
@@ -292,7 +322,9 @@ class _BlockWriter:
 
     def table(self, table: Table) -> None:
         if table.unit:
-            self.paragraph("table", table.unit).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            unit = self.paragraph("table", table.unit)
+            unit.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            self.on_line_pitch(unit)
         rows = [*table.header, *table.body]
         columns = _column_widths(table.widths, self.text_width)
         sides = ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -314,12 +346,9 @@ class _BlockWriter:
             role: Role = "table_header" if row_index < len(table.header) else "table"
             if not table.ruled:
                 role = "roster"
-            self.cell_text(target, role, cell.text, ALIGNMENTS[cell.align])
-            if table.ruled:
-                exact = round(TABLE_LINE_EM * self.chars(role))
-                ooxml.set_line_spacing(ooxml.p_pr(target.paragraphs[0]), exact_twips=exact)
+            self.cell_text(target, role, cell.text, cell.align)
         for footnote in table.footnotes:
-            self.paragraph("table", footnote)
+            self.on_line_pitch(self.paragraph("table", footnote))
 
     def imprint(self, imprint: Imprint) -> None:
         """The 版记 as a borderless two-column table between rules as wide as the
@@ -340,7 +369,7 @@ class _BlockWriter:
             copy_to = word_table.cell(0, 0).merge(word_table.cell(0, 1))
             self.cell_text(copy_to, "imprint", COPY_TO_PREFIX + imprint.copy_to)
         self.cell_text(cells[0], "imprint", imprint.printer)
-        self.cell_text(cells[1], "imprint", imprint.date, WD_ALIGN_PARAGRAPH.RIGHT)
+        self.cell_text(cells[1], "imprint", imprint.date, Align.RIGHT)
 
     def new_table(
         self,
@@ -364,18 +393,23 @@ class _BlockWriter:
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         return word_table
 
-    def cell_text(
-        self,
-        cell: WordCell,
-        role: Role,
-        text: str,
-        alignment: WD_ALIGN_PARAGRAPH | None = None,
-    ) -> None:
+    def cell_text(self, cell: WordCell, role: Role, text: str, align: Align | None = None) -> None:
+        """The cell's text in the role's style for its alignment; in the role's
+        own style and aligned directly where the template lacks that style."""
         paragraph = cell.paragraphs[0]
-        paragraph._p.style = self.style_id(role)
-        if alignment is not None:
-            paragraph.alignment = alignment
+        aligned = aligned_style_name(role, align) if align is not None else None
+        if aligned is not None and aligned in self.style_ids:
+            paragraph._p.style = aligned
+        else:
+            paragraph._p.style = self.style_id(role)
+            if align is not None:
+                paragraph.alignment = ALIGNMENTS[align]
         paragraph.add_run(text)
+
+    def on_line_pitch(self, paragraph: WordParagraph) -> None:
+        """A line of table-size text on the body's line pitch (the unit above a
+        table, its footnotes), as the PDF sets them."""
+        ooxml.set_line_spacing(ooxml.p_pr(paragraph), exact_twips=self.line)
 
 
 def _column_widths(widths: tuple[float, ...], total: int) -> list[int]:

@@ -7,7 +7,6 @@ parser, and gets the same element tree."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -43,7 +42,12 @@ def _letterhead(block: model.Letterhead, style: StyleProfile) -> str:
 
 def _heading(block: model.Heading, style: StyleProfile) -> str:
     """A heading line; a level-1 heading stands on its own line even with body
-    text (as in the DOCX), lower ones run in."""
+    text (as in the DOCX), lower ones run in: the heading's face for the
+    number and the heading words (up to their 。), the body face after."""
+    if not block.text and block.body is not None:
+        # Only numbered (a bare ## in the markup): ordinary text, in the body
+        # face throughout; a heading's face goes with heading words only.
+        return _p("body", block.number + block.body)
     head = f'<span class="h{block.level}">{escape(block.number + block.text)}</span>'
     if block.body is None or block.level == 1:
         out = f'<p class="heading h{block.level}">{head}</p>'
@@ -51,34 +55,21 @@ def _heading(block: model.Heading, style: StyleProfile) -> str:
     return f'<p class="heading run-in body">{head}{escape(block.body)}</p>'
 
 
-# An item's number: 1. is set in a box one character wide; 1． and the label
-# 附件1： (full-width, as wide as they are set) are text the item hangs from.
-_ITEM_NUMBER = re.compile(r"\d+\.")
-_ITEM_LABEL = re.compile(r"\d+．|附件\d+：")
-
-
 def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
-    """`附件：1. 名称`, two characters in; later items and wrapped lines line up
-    under the first name."""
+    """`附件：1.名称`, two characters in, the number tight against the name as
+    in the DOCX; later items line up under the first, and a wrapped name under
+    its own first character (layout.item_number_width). The form 附件1：名称
+    has no common label: each item hangs from its own."""
     label = block.label
     rows = []
     for index, item in enumerate(block.items):
-        numbered, labelled = _ITEM_NUMBER.match(item), _ITEM_LABEL.match(item)
-        if numbered:
-            number, name = numbered.group(0), item[numbered.end() :]
-            num = f'<span class="num" style="width: {chars(style, 1)}">'
-            text = f"{num}{escape(number)}</span>{escape(name)}"
-            hang = 1.0
-        elif labelled:
-            text, hang = escape(item), layout.text_width(labelled.group(0))
-        else:
-            text, hang = escape(item), 0.0
+        hang = layout.item_number_width(item)
         indent = layout.text_width(label)
         lead = escape(label) if index == 0 else ""
         first = -(indent + hang) if index == 0 else -hang
         rows.append(
             f'<p style="padding-left: {chars(style, 2 + indent + hang)}; '
-            f'text-indent: {chars(style, first)}">{lead}{text}</p>'
+            f'text-indent: {chars(style, first)}">{lead}{escape(item)}</p>'
         )
     return f'<div class="attachments">{"".join(rows)}</div>'
 

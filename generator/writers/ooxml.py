@@ -240,6 +240,11 @@ def set_border(p_pr_element: Any, side: str, eighths: int, color: str, space_pt:
     set_attrs(line, val="single", sz=eighths, space=space_pt, color=hex_color(color))
 
 
+def set_outline_level(p_pr_element: Any, level: int) -> None:
+    """w:outlineLvl: 0 for a level-1 heading; Word's navigation pane lists it."""
+    set_attrs(child(p_pr_element, "w:outlineLvl", P_PR_ORDER), val=level)
+
+
 def set_page_break_before(p_pr_element: Any) -> None:
     set_on(p_pr_element, "w:pageBreakBefore", P_PR_ORDER)
 
@@ -313,10 +318,12 @@ def set_row_flags(tr: Any, *, header: bool) -> None:
 # --- sections, settings, styles --------------------------------------------------
 
 
-def set_doc_grid(sect_pr: Any, line_pitch: int, char_space: int) -> None:
+def set_doc_grid(sect_pr: Any, line_pitch: int) -> None:
+    """A line grid only (w:type="lines"): the character pitch comes from the
+    styles' character spacing, which every reader applies alike."""
     grid = child(sect_pr, "w:docGrid", SECT_PR_ORDER)
     grid.attrib.clear()
-    set_attrs(grid, type="linesAndChars", linePitch=line_pitch, charSpace=char_space)
+    set_attrs(grid, type="lines", linePitch=line_pitch)
 
 
 def set_mirror_margins(settings: Any) -> None:
