@@ -1,0 +1,614 @@
+"""gongwen table import: a table of a data set filled or updated from a
+spreadsheet, matched by its headings, its rows matched by the key column.
+
+The spreadsheet's headings are found wherever they are (a title row above
+them is fine; several header rows with merged groups too) and matched to the
+table's columns as printed, by name or by key. Input cells are typed as the
+data model types them, every bad cell reported with its sheet and cell
+(Sheet1!C7). Computed columns are never imported: a value there that differs
+from the formula is reported, or kept as the printed figure ({printed: N})
+when asked. The YAML is edited in place (spreadsheet_yaml.py), the data set
+validated and computed again with the edit, and only then written, at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from generator.compute import compute
+from generator.compute.tables import ComputedTable
+from generator.dataset.load import Sources
+from generator.dataset.schema import Column
+from generator.dataset.validate import validate
+from generator.dataset.yamlio import parse_yaml
+from generator.importer.spreadsheet_read import Sheet, read_sheets
+from generator.importer.spreadsheet_table import (
+    TOTAL_LABELS,
+    TableContext,
+    key_column,
+    load_table,
+    normal,
+)
+from generator.importer.spreadsheet_yaml import REMOVE, LayoutError, TableText, flow_row
+from generator.problems import DataError, Problem, Severity
+
+HEADER_SEARCH_ROWS = 30  # headings are looked for in the first rows of a sheet
+
+Value = str | int | Decimal | tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Change:
+    row: str  # the key value, e.g. the village
+    cells: tuple[str, ...]  # 户籍人口数：1237 → 1250
+
+
+@dataclass
+class ImportResult:
+    table: str
+    file: Path
+    sheet: str
+    added: list[str] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    written: bool = False
+
+
+@dataclass(frozen=True)
+class _Header:
+    sheet: Sheet
+    columns: dict[int, int]  # table column index -> sheet column
+    data_start: int  # first row below the headings
+
+
+@dataclass(frozen=True)
+class _Totals:
+    at: int  # sheet row
+    figures: dict[int, Decimal]  # totalled table column -> the sheet's figure
+
+
+@dataclass(frozen=True)
+class _Row:
+    at: int  # sheet row
+    key: str
+    cells: dict[int, Value]  # table column index -> value (input columns found)
+    figures: dict[int, Decimal]  # computed columns: the sheet's figure
+
+
+# ------------------------------------------------------------------ headings
+
+
+class _Merged:
+    """Cell values with a merged range's value in each of its cells."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        self.top_left: dict[tuple[int, int], tuple[int, int]] = {}
+        for r0, c0, r1, c1 in sheet.merged:
+            if r0 > HEADER_SEARCH_ROWS + 5 and (r1 - r0) * (c1 - c0) > 1000:
+                continue  # a merged block in the body: not a heading
+            for r in range(r0, min(r1, r0 + 1000) + 1):
+                for c in range(c0, min(c1, c0 + 200) + 1):
+                    self.top_left[(r, c)] = (r0, c0)
+
+    def value(self, row: int, column: int) -> Any:
+        return self.sheet.value(*self.top_left.get((row, column), (row, column)))
+
+
+def _paths(merged: _Merged, start: int, depth: int, width: int) -> list[tuple[str, ...]]:
+    paths = []
+    for c in range(width):
+        texts: list[str] = []
+        for r in range(start, start + depth):
+            value = merged.value(r, c)
+            text = normal(value) if value is not None else ""
+            if text and (not texts or texts[-1] != text):
+                texts.append(text)
+        paths.append(tuple(texts))
+    return paths
+
+
+def _match(context: TableContext, paths: list[tuple[str, ...]]) -> dict[int, int]:
+    """Table column -> sheet column: by the whole heading path, else by the
+    lowest heading being the column's name, key or printed heading."""
+    found: dict[int, int] = {}
+    taken: set[int] = set()
+    for i, _column in enumerate(context.columns):
+        whole = tuple(normal(h) for h in context.headings[i])
+        for c, path in enumerate(paths):
+            if path and path == whole and c not in taken:
+                found[i] = c
+                taken.add(c)
+                break
+    for i, column in enumerate(context.columns):
+        if i in found:
+            continue
+        names = {normal(column.name), normal(context.headings[i][-1])}
+        if column.key:
+            names.add(normal(column.key))
+        hits = [c for c, path in enumerate(paths) if path and path[-1] in names and c not in taken]
+        if len(hits) == 1:
+            found[i] = hits[0]
+            taken.add(hits[0])
+    return found
+
+
+def _find_header(sheet: Sheet, context: TableContext, key: int) -> _Header | None:
+    merged = _Merged(sheet)
+    width = max((len(r) for r in sheet.cells), default=0)
+    most = max(len(h) for h in context.headings)
+    best: tuple[int, _Header] | None = None
+    for start in range(min(HEADER_SEARCH_ROWS, len(sheet.cells))):
+        for depth in range(1, most + 2):
+            columns = _match(context, _paths(merged, start, depth, width))
+            if key not in columns:
+                continue
+            if best is None or len(columns) > best[0]:
+                best = (len(columns), _Header(sheet, columns, start + depth))
+    return best[1] if best else None
+
+
+# -------------------------------------------------------------------- cells
+
+
+def _number(value: Any) -> Decimal | None:
+    """A cell as a number: a number, or text of one (1,237 and full-width digits too)."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = normal(value).replace(",", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+_NAME_SEPARATORS = ("、", ",", "，", ";", "；", "/", " ", "\u3000")
+
+
+def _typed(column: Column, value: Any) -> tuple[Value, str | None]:
+    """The value the data model holds for a cell, or an error message."""
+    if value is None:
+        return None, None
+    if column.kind in ("integer", "decimal"):
+        number = _number(value)
+        if number is None:
+            return None, f"应为数字，而不是“{value}”"
+        if column.kind == "decimal":
+            return number.normalize() if number == number.to_integral_value() else number, None
+        if number != number.to_integral_value():
+            return None, f"应为整数，而不是“{value}”"
+        if number < 0:
+            return None, f"不能小于 0（“{value}”）"
+        return int(number), None
+    text = str(value).strip()
+    if column.kind == "names":
+        for separator in _NAME_SEPARATORS[1:]:
+            text = text.replace(separator, "、")
+        return tuple(n for n in text.split("、") if n), None
+    return text, None
+
+
+def _as_yaml(column: Column, value: Value) -> Any:
+    """The typed value as the YAML should hold it (one name is written alone)."""
+    if isinstance(value, tuple):
+        return value[0] if len(value) == 1 else list(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def _existing(column: Column, raw: Any) -> Value:
+    """A cell of the YAML as _typed types a spreadsheet's, to compare them."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, list):
+        return tuple(str(n).strip() for n in raw)
+    if column.kind == "names":
+        return (str(raw).strip(),)
+    if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
+        return Decimal(raw)
+    return str(raw) if not isinstance(raw, dict) else None
+
+
+def _same(a: Value, b: Value) -> bool:
+    if isinstance(a, int | Decimal) and isinstance(b, int | Decimal):
+        return Decimal(a) == Decimal(b)
+    return a == b
+
+
+def _shown(value: Value) -> str:
+    if value is None:
+        return "空白"
+    if isinstance(value, tuple):
+        return "、".join(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------- rows
+
+
+def _is_total(sheet: Sheet, merged: _Merged, row: int, labels: set[str]) -> bool:
+    first = next(
+        (v for c in range(len(sheet.cells[row])) if (v := merged.value(row, c)) is not None), None
+    )
+    return first is not None and normal(first) in labels
+
+
+def _read_rows(
+    header: _Header, context: TableContext, key: int, problems: list[Problem], source: Path
+) -> tuple[list[_Row], _Totals | None]:
+    """The data rows below the headings (until the totals row), and the totals row."""
+    sheet = header.sheet
+    merged = _Merged(sheet)
+    columns = context.columns
+    labels = {normal(label) for label in TOTAL_LABELS}
+    if context.table.spec.total_label:
+        labels.add(normal(context.table.spec.total_label))
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    key_at = header.columns[key]
+    for r in range(header.data_start, len(sheet.cells)):
+        if _is_total(sheet, merged, r, labels):
+            sums = {
+                i: number
+                for i, c in header.columns.items()
+                if columns[i].total and (number := _number(sheet.value(r, c))) is not None
+            }
+            return rows, _Totals(r, sums)
+        cells: dict[int, Value] = {}
+        figures: dict[int, Decimal] = {}
+        for i, c in header.columns.items():
+            column = columns[i]
+            raw = sheet.value(r, c)
+            if column.kind == "row_number":
+                continue
+            if column.formula is not None:
+                # A figure typed in is checked; a formula (ours, exported) is not a record.
+                if (r, c) not in sheet.formulas and (number := _number(raw)) is not None:
+                    figures[i] = number
+                continue
+            value, message = _typed(column, raw)
+            if message:
+                problems.append(Problem(f"{sheet.ref(r, c)}：列“{column.label}”{message}", source))
+            cells[i] = value
+        key_value = cells.get(key)
+        others = [v for i, v in cells.items() if i != key and v not in (None, ())]
+        if key_value is None:
+            if others:
+                problems.append(
+                    Problem(
+                        f"{sheet.ref(r, key_at)}：这一行有数据，但没有填写“{columns[key].label}”",
+                        source,
+                    )
+                )
+            continue  # a blank row, or a note under the table
+        assert isinstance(key_value, str)
+        if key_value in seen:
+            problems.append(
+                Problem(
+                    f"{sheet.ref(r, key_at)}：“{key_value}”重复出现"
+                    f"（{sheet.ref(seen[key_value], key_at)} 已有）",
+                    source,
+                )
+            )
+            continue
+        seen[key_value] = r
+        rows.append(_Row(r, key_value, cells, figures))
+    return rows, None
+
+
+# ------------------------------------------------------------------- import
+
+
+def _pick_sheet(
+    sheets: list[Sheet], wanted: str | None, context: TableContext, key: int, source: Path
+) -> _Header:
+    names = "、".join(s.name for s in sheets)
+    if wanted is not None:
+        chosen = [s for s in sheets if s.name == wanted]
+        if not chosen:
+            raise DataError([Problem(f"表格中没有工作表“{wanted}”（现有：{names}）", source)])
+        sheets = chosen
+    for sheet in sheets:
+        header = _find_header(sheet, context, key)
+        if header is not None:
+            return header
+    headings = "、".join("/".join(h) for h in context.headings)
+    raise DataError(
+        [
+            Problem(
+                f"在工作表（{names}）的前 {HEADER_SEARCH_ROWS} 行中找不到表 "
+                f"{context.table.name} 的表头（至少要有“{context.columns[key].label}”一列）；"
+                f"表的各列：{headings}",
+                source,
+            )
+        ]
+    )
+
+
+def _column_notes(header: _Header, context: TableContext, source: Path) -> list[Problem]:
+    """Sheet columns the table does not have, and input columns the sheet lacks."""
+    notes = []
+    sheet = header.sheet
+    merged = _Merged(sheet)
+    used = set(header.columns.values())
+    width = max((len(r) for r in sheet.cells), default=0)
+    paths = _paths(merged, 0, header.data_start, width)
+    for c, path in enumerate(paths):
+        if path and c not in used:
+            notes.append(
+                Problem(
+                    f"{sheet.ref(header.data_start - 1, c)}：列“{'/'.join(path)}”"
+                    f"不是表 {context.table.name} 的列，未导入",
+                    source,
+                    severity=Severity.WARNING,
+                )
+            )
+    for i, column in enumerate(context.columns):
+        if context.is_input(column) and i not in header.columns:
+            notes.append(
+                Problem(
+                    f"表格中没有列“{column.label}”，这一列保持原样",
+                    source,
+                    severity=Severity.WARNING,
+                )
+            )
+    return notes
+
+
+def _validated(sources: Sources, name: str, text: str) -> tuple[Sources, ComputedTable]:
+    """The data set with the table's new text, validated and computed."""
+    relative = f"tables/{name}.yaml"
+    loaded = parse_yaml(text, sources.files[relative].path)
+    changed = Sources(sources.root, {**sources.files, relative: loaded})
+    try:
+        dataset = validate(changed)
+    except DataError as error:
+        lead = Problem(
+            "按表格修改后，数据集校验未通过（以下位置指修改后的内容），未写入任何文件",
+            sources.files[relative].path,
+        )
+        raise DataError([lead, *error.problems]) from None
+    return changed, compute(dataset).tables[name]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.chmod(partial, path.stat().st_mode & 0o777)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+def import_table(
+    source: Path,
+    root: Path,
+    name: str,
+    sheet: str | None = None,
+    record_printed: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Fill or update tables/<name>.yaml of the data set at root from source."""
+    context = load_table(root, name)
+    spec = context.table.spec
+    if spec.rows_from is not None:
+        raise DataError(
+            [
+                Problem(
+                    f"表 {name} 的各行取自政策（rows_from: {spec.rows_from}），"
+                    "不能从表格导入：请修改 policy.yaml",
+                    context.file,
+                )
+            ]
+        )
+    key_spec = key_column(context)
+    key = context.columns.index(key_spec)
+    header = _pick_sheet(read_sheets(source), sheet, context, key, source)
+    problems: list[Problem] = []
+    rows, totals = _read_rows(header, context, key, problems, source)
+    if problems:
+        raise DataError(problems)
+
+    result = ImportResult(name, context.file, header.sheet.name)
+    result.warnings.extend(_column_notes(header, context, source))
+    loaded = context.dataset.sources.files[f"tables/{name}.yaml"]
+    original = loaded.path.read_text(encoding="utf-8")
+    try:
+        text = TableText(original)
+    except (LayoutError, ValueError) as error:
+        raise DataError(
+            [Problem(f"无法在原样保留格式的前提下修改这个文件（{error}）", loaded.path)]
+        ) from None
+    raw_rows: list[dict[str, Any]] = list(loaded.data.get("rows") or [])
+    final = _plan_rows(context, key_spec, rows, raw_rows, text, result)
+    _, computed = _validated(context.dataset.sources, name, text.result())
+
+    # Computed columns: the sheet's figures against the formula.
+    printed_edits = _check_figures(
+        context, header, final, raw_rows, computed, record_printed, text, source, result
+    )
+    result.warnings.extend(_check_totals(context, header, totals, computed, source))
+    new_text = text.result()
+    if printed_edits:
+        _validated(context.dataset.sources, name, new_text)
+    if new_text != original and not dry_run:
+        _write_atomically(loaded.path, new_text)
+        result.written = True
+    return result
+
+
+def _plan_rows(
+    context: TableContext,
+    key_spec: Column,
+    rows: Sequence[_Row],
+    raw_rows: list[dict[str, Any]],
+    text: TableText,
+    result: ImportResult,
+) -> list[tuple[int | None, _Row]]:
+    """Gather the edits; the rows as they will be, in order, each with its
+    index in raw_rows (None for a new row) and its row of the sheet. Kept rows
+    keep the YAML's order; a new row goes after the row above it in the sheet."""
+    existing = {normal(r.get(key_spec.row_key, "")): i for i, r in enumerate(raw_rows)}
+    incoming = {normal(r.key) for r in rows}
+    for i, raw in enumerate(raw_rows):
+        if normal(raw.get(key_spec.row_key, "")) not in incoming:
+            text.remove_row(i)
+            result.removed.append(str(raw.get(key_spec.row_key, f"第 {i + 1} 行")))
+    kept: dict[int, _Row] = {}
+    pending: dict[int | None, list[_Row]] = {}
+    anchor: int | None = None
+    for row in rows:
+        index = existing.get(normal(row.key))
+        if index is None:
+            pending.setdefault(anchor, []).append(row)
+            result.added.append(row.key)
+            continue
+        anchor = index
+        kept[index] = row
+        described = _update_row(context, key_spec, row, raw_rows[index], index, text)
+        if described:
+            result.changed.append(Change(row.key, tuple(described)))
+        else:
+            result.unchanged += 1
+    final: list[tuple[int | None, _Row]] = [(None, r) for r in pending.get(None, [])]
+    for index in sorted(kept):
+        final.append((index, kept[index]))
+        final.extend((None, r) for r in pending.get(index, []))
+    for after, new in pending.items():
+        text.add_rows(after, [flow_row(_new_cells(context, row)) for row in new])
+    return final
+
+
+def _update_row(
+    context: TableContext,
+    key_spec: Column,
+    row: _Row,
+    raw: dict[str, Any],
+    index: int,
+    text: TableText,
+) -> list[str]:
+    """Edit the cells of a kept row that the sheet changes; what changed, described."""
+    columns = context.columns
+    described = []
+    for i, value in row.cells.items():
+        column = columns[i]
+        if column is key_spec:
+            continue
+        old = _existing(column, raw.get(column.row_key))
+        if _same(old, value):
+            continue
+        before = [c.row_key for c in columns[:i]]
+        if value is None or value == ():
+            blank: Any = None if column.kind in ("integer", "decimal") else REMOVE
+            text.set_cell(index, column.row_key, blank, before)
+        else:
+            text.set_cell(index, column.row_key, _as_yaml(column, value), before)
+        described.append(f"{column.label}：{_shown(old)} → {_shown(value)}")
+    return described
+
+
+def _new_cells(context: TableContext, row: _Row) -> list[tuple[str, Any]]:
+    cells = []
+    for i, column in enumerate(context.columns):
+        if not context.is_input(column) or i not in row.cells:
+            continue
+        value = row.cells[i]
+        if value is None or value == ():
+            if column.kind in ("integer", "decimal"):
+                cells.append((column.row_key, None))
+            continue
+        cells.append((column.row_key, _as_yaml(column, value)))
+    return cells
+
+
+def _check_figures(
+    context: TableContext,
+    header: _Header,
+    final: list[tuple[int | None, _Row]],
+    raw_rows: list[dict[str, Any]],
+    computed: ComputedTable,
+    record_printed: bool,
+    text: TableText,
+    source: Path,
+    result: ImportResult,
+) -> bool:
+    """Report (or, asked, record as {printed: N}) the sheet's figures in computed
+    columns that differ from the formula; True if printed figures were edited."""
+    columns = context.columns
+    edited = False
+    sheet = header.sheet
+    for position, (index, row) in enumerate(final):
+        for i, figure in row.figures.items():
+            column = columns[i]
+            value = computed.rows[position].get(column.name)
+            agrees = isinstance(value, int | Decimal) and Decimal(value) == figure
+            raw = raw_rows[index].get(column.row_key) if index is not None else None
+            if agrees:
+                if record_printed and index is not None and isinstance(raw, dict):
+                    text.set_cell(index, column.row_key, REMOVE, [])  # the formula is right now
+                    edited = True
+                continue
+            recorded = raw.get("printed") if isinstance(raw, dict) else None
+            if isinstance(recorded, int | Decimal) and Decimal(recorded) == figure:
+                continue  # the YAML records this figure already (build warns of it)
+            printed = int(figure) if figure == figure.to_integral_value() else figure
+            if record_printed and index is not None:
+                before = [c.row_key for c in columns[:i]]
+                text.set_cell(index, column.row_key, {"printed": printed}, before)
+                edited = True
+                what = f"已记为原文印刷值 {{printed: {printed}}}"
+            elif record_printed:
+                what = "新增的行不记印刷值，可再导入一次"
+            else:
+                what = "未导入（要记为原文印刷值，导入时加 --printed）"
+            shown = "空白" if value is None else value
+            result.warnings.append(
+                Problem(
+                    f"{sheet.ref(row.at, header.columns[i])}：列“{column.label}”（{row.key}）"
+                    f"表格中为 {figure}，按公式计算为 {shown}；{what}",
+                    source,
+                    severity=Severity.WARNING,
+                )
+            )
+    return edited
+
+
+def _check_totals(
+    context: TableContext,
+    header: _Header,
+    totals: _Totals | None,
+    computed: ComputedTable,
+    source: Path,
+) -> list[Problem]:
+    """The sheet's totals row against the totals of the rows (a warning each)."""
+    found: list[Problem] = []
+    if totals is None:
+        return found
+    for i, figure in sorted(totals.figures.items()):
+        column = context.columns[i]
+        value = (computed.total or {}).get(column.name)
+        if isinstance(value, int | Decimal) and Decimal(value) != figure:
+            found.append(
+                Problem(
+                    f"{header.sheet.ref(totals.at, header.columns[i])}：合计行，列“{column.label}”"
+                    f"表格中为 {figure}，各行相加为 {value}（合计由程序计算，未导入）",
+                    source,
+                    severity=Severity.WARNING,
+                )
+            )
+    return found
