@@ -439,3 +439,33 @@ def test_a_sheet_without_the_headings(dataset_copy: Path, tmp_path: Path) -> Non
     other = tmp_path / "other.csv"
     other.write_text("姓名,电话\n张三,123\n", "utf-8")
     _refused(other, dataset_copy, "找不到表 quota 的表头")
+
+
+@pytest.mark.parametrize("rows", ["", "rows: []   # 待各村填报\n"])
+def test_a_table_without_rows_is_filled(tmp_path: Path, rows: str) -> None:
+    """A new table (columns only) gets its rows below the columns, as people
+    write them; the plan, which cites the rows, needs none to import."""
+    dataset = _copy(QINGSHAN, tmp_path)
+    tasks = dataset / "tables" / "tasks.yaml"
+    text = tasks.read_text("utf-8")
+    header = text[: text.index("rows:")] + rows
+    tasks.write_text(header, "utf-8")
+    csv_file = tmp_path / "t.csv"
+    csv_file.write_text(
+        "村（社区）,各村人口数（按村报人数和户籍人数的平均）,2023年外出人数\n坝芒村,3327,61\n石门村,2410,\n",
+        "utf-8",
+    )
+    result = import_table(csv_file, dataset, "tasks")
+    assert result.added == ["坝芒村", "石门村"]
+    after = tasks.read_text("utf-8")
+    assert after.startswith(header.removesuffix("\n").replace("[]", ""))
+    assert after.splitlines()[-2:] == [
+        "  - {village: 坝芒村, population: 3327, away: 61}",
+        "  - {village: 石门村, population: 2410, away: ~}",
+    ]
+    assert len(validate(load_sources(dataset)).tables["tasks"].rows) == 2
+
+
+def test_an_input_formula_never_computed_is_an_error(dataset_copy: Path, tmp_path: Path) -> None:
+    sheet_file = _filled_quota(dataset_copy, tmp_path, {"C3": "=C2+1"})  # openpyxl keeps no value
+    _refused(sheet_file, dataset_copy, "quota!C3：列“户籍人口数”是公式，但文件中没有它的计算结果")

@@ -185,7 +185,7 @@ def _typed(column: Column, value: Any) -> tuple[Value, str | None]:
         if number is None:
             return None, f"应为数字，而不是“{value}”"
         if column.kind == "decimal":
-            return number.normalize() if number == number.to_integral_value() else number, None
+            return Decimal(int(number)) if number == number.to_integral_value() else number, None
         if number != number.to_integral_value():
             return None, f"应为整数，而不是“{value}”"
         if number < 0:
@@ -277,6 +277,15 @@ def _read_rows(
                 # A figure typed in is checked; a formula (ours, exported) is not a record.
                 if (r, c) not in sheet.formulas and (number := _number(raw)) is not None:
                     figures[i] = number
+                continue
+            if raw is None and (r, c) in sheet.formulas:
+                problems.append(
+                    Problem(
+                        f"{sheet.ref(r, c)}：列“{column.label}”是公式，但文件中没有它的计算结果："
+                        "请在 Excel 或 WPS 中打开并保存后再导入",
+                        source,
+                    )
+                )
                 continue
             value, message = _typed(column, raw)
             if message:

@@ -8,8 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.build.pipeline import style_for
-from generator.compose.document import composed_context, render_string
+from generator.compose.document import data_text
 from generator.compute import Computed, compute
 from generator.dataset.load import load_sources
 from generator.dataset.schema import Column
@@ -50,12 +49,9 @@ def load_table(root: Path, name: str) -> TableContext:
         known = "、".join(sorted(dataset.tables)) or "无"
         raise DataError([Problem(f"数据集中没有表 tables/{name}.yaml（现有的表：{known}）", root)])
     computed = compute(dataset)
-    env, context = composed_context(dataset, computed, style_for(root))
+    render = data_text(dataset, computed)
     table = dataset.tables[name]
-    headings = tuple(
-        tuple(render_string(env, h, context) for h in (c.header or [c.name]))
-        for c in table.spec.columns
-    )
+    headings = tuple(tuple(render(h) for h in (c.header or [c.name])) for c in table.spec.columns)
     return TableContext(dataset, computed, table, headings)
 
 
