@@ -248,6 +248,7 @@ def test_csv_as_excel_and_wps_save_it(tmp_path: Path, encoding: str) -> None:
             '石门村,"2,410",40,\r\n'  # thousands separators and a changed figure
             "青山社区,1200,,未报\r\n"
             "新田村,９００,10,\r\n"  # full-width digits
+            "注：外出人数以村报为准,,,\r\n"  # a note under the table, not a village
         ).encode(encoding)
     )
     result = import_table(csv_file, dataset, "tasks")
@@ -353,6 +354,13 @@ def test_the_cli_reports_counts(
     assert code == 0
     assert "新增 0 行，修改 1 行，删除 0 行，未变 27 行" in out
     assert "修改：黄莲（户籍人口数：1237 → 1300）" in out and "未写入" in out
+    assert main(["table", "export", str(dataset_copy), "--table", "quota", "--out", "a.csv"]) == 1
+    assert "应以 .xlsx 结尾" in capsys.readouterr().err
+    assert main(["table", "export", str(dataset_copy), "--table", "无此表"]) == 1
+    assert (
+        "数据集中没有表 tables/无此表.yaml（现有的表：assignments、quota）"
+        in capsys.readouterr().err
+    )
     out_file = tmp_path / "导出.xlsx"
     assert (
         main(["table", "export", str(dataset_copy), "--table", "quota", "--out", str(out_file)])

@@ -25,6 +25,7 @@ from generator.compute import parameters
 from generator.dataset.schema import Column
 from generator.importer.spreadsheet_read import column_letter
 from generator.importer.spreadsheet_table import TableContext, key_column, load_table
+from generator.problems import DataError, Problem
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -102,7 +103,10 @@ def _workbook(context: TableContext) -> Any:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     columns = context.columns
-    key = key_column(context) if any(c.unique for c in columns) else None
+    try:
+        key: Column | None = key_column(context)
+    except DataError:  # rows from policy, or no unique column: nothing to keep fixed
+        key = None
     book = Workbook()
     sheet = book.active
     sheet.title = context.table.name[:31]
@@ -239,6 +243,8 @@ def _deterministic(book: Any) -> bytes:
 
 def export_table(root: Path, name: str, out: Path) -> Path:
     """Write tables/<name>.yaml of the data set at root as an .xlsx at out."""
+    if out.suffix.lower() != ".xlsx":
+        raise DataError([Problem("导出的文件名应以 .xlsx 结尾", out)])
     context = load_table(root, name)
     data = _deterministic(_workbook(context))
     out.parent.mkdir(parents=True, exist_ok=True)

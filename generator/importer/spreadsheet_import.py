@@ -14,6 +14,7 @@ validated and computed again with the edit, and only then written, at once.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -173,6 +174,9 @@ def _number(value: Any) -> Decimal | None:
     return None
 
 
+# A note under a table, in the key column with nothing else on its row.
+_NOTE = re.compile(r"^(注|说明|备注|单位|填表|制表|审核)\s*\d*\s*[：:]")
+
 _NAME_SEPARATORS = ("、", ",", "，", ";", "；", "/", " ", "\u3000")
 
 
@@ -303,16 +307,18 @@ def _read_rows(
                 )
             continue  # a blank row, or a note under the table
         assert isinstance(key_value, str)
-        if key_value in seen:
+        if not others and _NOTE.match(key_value):
+            continue  # 注：…, 单位：… written under the table
+        if normal(key_value) in seen:
             problems.append(
                 Problem(
                     f"{sheet.ref(r, key_at)}：“{key_value}”重复出现"
-                    f"（{sheet.ref(seen[key_value], key_at)} 已有）",
+                    f"（{sheet.ref(seen[normal(key_value)], key_at)} 已有）",
                     source,
                 )
             )
             continue
-        seen[key_value] = r
+        seen[normal(key_value)] = r
         rows.append(_Row(r, key_value, cells, figures))
     return rows, None
 
