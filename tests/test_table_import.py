@@ -229,6 +229,11 @@ def test_libreoffice_computes_the_exported_formulas_as_gongwen_does(tmp_path: Pa
     assert [values.cell(row=5, column=i + 1).value for i in range(2, 7)] == [
         computed.total[c] if computed.total else None for c in columns[2:]
     ]
+    # Saved by an office suite, with the formulas' values: it imports as no change.
+    dataset = _copy(QINGSHAN, tmp_path)
+    result = import_table(saved, dataset, "tasks")
+    assert not (result.added or result.changed or result.removed or result.warnings)
+    assert not result.written
 
 
 # ------------------------------------------------------------------------- CSV
@@ -477,3 +482,67 @@ def test_a_table_without_rows_is_filled(tmp_path: Path, rows: str) -> None:
 def test_an_input_formula_never_computed_is_an_error(dataset_copy: Path, tmp_path: Path) -> None:
     sheet_file = _filled_quota(dataset_copy, tmp_path, {"C3": "=C2+1"})  # openpyxl keeps no value
     _refused(sheet_file, dataset_copy, "quota!C3：列“户籍人口数”是公式，但文件中没有它的计算结果")
+
+
+def test_grouped_headings_are_matched_by_their_whole_path(tmp_path: Path) -> None:
+    """Two columns both headed 人数, under 一档 and 二档: told apart by the group."""
+    dataset = _copy(QINGSHAN, tmp_path)
+    (dataset / "tables" / "tiers_count.yaml").write_text(
+        "# 各档参保人数（测试）\n"
+        "columns:\n"
+        "  - {name: 村, unique: true}\n"
+        "  - {name: 一档人数, header: [一档, 人数], kind: integer, total: sum}\n"
+        "  - {name: 二档人数, header: [二档, 人数], kind: integer, total: sum}\n"
+        "total_label: 合计\n"
+        "rows:\n"
+        "  - {村: 坝芒村, 一档人数: 10, 二档人数: 20}  # 去年数\n",
+        "utf-8",
+    )
+    sheet_file = export_table(dataset, "tiers_count", tmp_path / "tc.xlsx")
+    book = openpyxl.load_workbook(sheet_file)
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == ["村", "一档", "二档"]
+    assert [c.value for c in sheet[2]] == [None, "人数", "人数"]
+    assert sheet["C3"].value == 20
+    sheet["C3"] = 25
+    book.save(sheet_file)
+    import_table(sheet_file, dataset, "tiers_count")
+    assert (dataset / "tables" / "tiers_count.yaml").read_text("utf-8").splitlines()[-1] == (
+        "  - {村: 坝芒村, 一档人数: 10, 二档人数: 25}  # 去年数"
+    )
+
+
+def test_a_totals_row_that_does_not_add_up_is_reported(tmp_path: Path) -> None:
+    dataset = _copy(QINGSHAN, tmp_path)
+    csv_file = tmp_path / "t.csv"
+    csv_file.write_text(
+        "村（社区）,各村人口数（按村报人数和户籍人数的平均）,2023年外出人数\n"
+        "坝芒村,3327,61\n石门村,2410,35\n青山社区,1200,\n合计,6937,100\n",
+        "utf-8",
+    )
+    result = import_table(csv_file, dataset, "tasks")
+    assert [str(w) for w in result.warnings] == [
+        f"警告：{csv_file}：t!C5：合计行，列“away”表格中为 100，各行相加为 96（合计由程序计算，未导入）"
+    ]
+    assert not result.written
+
+
+def test_an_entity_bomb_inside_a_workbook_is_refused(dataset_copy: Path, tmp_path: Path) -> None:
+    good = export_table(dataset_copy, "quota", tmp_path / "good.xlsx").read_bytes()
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "&lol;" * 10}">' for i in range(9)
+        )
+        + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol8;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    bomb = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(bomb, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = laughs.encode()
+            target.writestr(entry, data)
+    _refused(bomb, dataset_copy, "文件含有 XML 实体定义（可能是恶意构造的文件），拒绝读取")

@@ -181,6 +181,18 @@ def _xlsx_value(value: object) -> CellValue:
     return str(value).strip() or None
 
 
+def _entities_refused(error: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML (openpyxl wraps its error in another)."""
+    from defusedxml import DefusedXmlException
+
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def _load_workbook(path: Path) -> Iterator[Sheet]:
     # openpyxl (and its use of defusedxml) is imported only by the commands that read tables.
     import openpyxl
@@ -190,6 +202,8 @@ def _load_workbook(path: Path) -> Iterator[Sheet]:
         values = openpyxl.load_workbook(path, data_only=True)
         formulas = openpyxl.load_workbook(path, data_only=False)
     except Exception as error:  # untrusted bytes: any failure of the parser means "corrupt"
+        if _entities_refused(error):
+            raise _fail(path, "文件含有 XML 实体定义（可能是恶意构造的文件），拒绝读取") from None
         raise _fail(path, f"文件已损坏或格式不受支持，无法读取（{type(error).__name__}）") from None
     for sheet in values.worksheets:
         if sheet.max_row > MAX_ROWS or sheet.max_column > MAX_COLUMNS:
