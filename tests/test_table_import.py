@@ -20,9 +20,11 @@ from generator.cli import main
 from generator.compute import compute
 from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
+from generator.dataset.yamlio import parse_yaml
 from generator.importer import spreadsheet_read
 from generator.importer.spreadsheet_export import export_table
 from generator.importer.spreadsheet_import import import_table
+from generator.importer.spreadsheet_yaml import REMOVE, TableText, yaml_text
 from generator.problems import DataError
 from tests.conftest import REPO
 
@@ -546,3 +548,41 @@ def test_an_entity_bomb_inside_a_workbook_is_refused(dataset_copy: Path, tmp_pat
                 data = laughs.encode()
             target.writestr(entry, data)
     _refused(bomb, dataset_copy, "文件含有 XML 实体定义（可能是恶意构造的文件），拒绝读取")
+
+
+# ------------------------------------------------------- editing the YAML text
+
+
+def test_block_style_rows_are_edited_in_their_own_style() -> None:
+    text = (
+        "columns:\n  - {name: 村, unique: true}\n  - {name: 人数, kind: integer}\n"
+        "  - {name: 负责人}\nrows:\n  # 第一组\n"
+        "  - 村: 甲\n    人数: 1   # 去年\n"
+        "  - 村: 乙\n    人数: 2\n    负责人: 张三\n"
+        "  - 村: 丙\n    人数: 3\n"
+        "printed: {}\n"
+    )
+    edited = TableText(text)
+    edited.set_cell(0, "人数", 5, ["村"])
+    edited.set_cell(0, "负责人", "李四", ["村", "人数"])
+    edited.set_cell(1, "负责人", REMOVE, ["村", "人数"])
+    edited.remove_row(2)
+    edited.add_rows(0, ["{村: 丁, 人数: 4}"])
+    assert edited.result() == (
+        "columns:\n  - {name: 村, unique: true}\n  - {name: 人数, kind: integer}\n"
+        "  - {name: 负责人}\nrows:\n  # 第一组\n"
+        "  - 村: 甲\n    人数: 5   # 去年\n    负责人: 李四\n"
+        "  - {村: 丁, 人数: 4}\n"
+        "  - 村: 乙\n    人数: 2\n    负责人: ~\n"
+        "printed: {}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["黄莲", "true", "null", "123", "1.5", "2024-01-01", "a: b", "#1", "{{ year }}年", "村（社区）",
+     " 前后空格 ", "- 列表", "引号\"在内", "[方括号]", "逗号,在内", "~", "多\n行"],
+)  # fmt: skip
+def test_text_is_written_so_that_it_reads_back_as_the_same_text(value: str) -> None:
+    loaded = parse_yaml(f"row: {{key: {yaml_text(value)}}}\n", Path("t.yaml"))
+    assert loaded.data == {"row": {"key": value}}

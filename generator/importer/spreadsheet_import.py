@@ -443,14 +443,14 @@ def import_table(
     result.warnings.extend(_column_notes(header, context, source))
     loaded = context.dataset.sources.files[f"tables/{name}.yaml"]
     original = loaded.path.read_text(encoding="utf-8")
+    raw_rows: list[dict[str, Any]] = list(loaded.data.get("rows") or [])
     try:
         text = TableText(original)
+        final = _plan_rows(context, key_spec, rows, raw_rows, text, result)
     except (LayoutError, ValueError) as error:
         raise DataError(
             [Problem(f"无法在原样保留格式的前提下修改这个文件（{error}）", loaded.path)]
         ) from None
-    raw_rows: list[dict[str, Any]] = list(loaded.data.get("rows") or [])
-    final = _plan_rows(context, key_spec, rows, raw_rows, text, result)
     _, computed = _validated(context.dataset.sources, name, text.result())
 
     # Computed columns: the sheet's figures against the formula.

@@ -125,18 +125,30 @@ class TableText:
 
     def _pairs(self, item: yaml.MappingNode) -> list[_Pair]:
         return [
-            _Pair(str(k.value), k.start_mark.index, v.start_mark.index, v.end_mark.index)
+            _Pair(str(k.value), k.start_mark.index, v.start_mark.index, self._content_end(v))
             for k, v in item.value
         ]
 
+    @staticmethod
+    def _content_end(node: yaml.Node) -> int:
+        """Where a node's own text ends: a block collection's end mark is at
+        the next token (the next row's dash), so look at its last value."""
+        while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
+            if not node.value:
+                break
+            last = node.value[-1]
+            node = last[1] if isinstance(node, yaml.MappingNode) else last
+        return int(node.end_mark.index)
+
     def _item_lines(self, item: yaml.MappingNode) -> tuple[int, int, str]:
         """The first and last line of a row and the text before its dash."""
+        end = self._content_end(item)
         first = self._line_of(item.start_mark.index)
-        last = self._line_of(max(item.end_mark.index - 1, item.start_mark.index))
+        last = self._line_of(max(end - 1, item.start_mark.index))
         before = self.text[self._line_starts[first] : item.start_mark.index]
         if before.strip() != "-":
             raise LayoutError("某一行不是以“- ”开头独占一行")
-        rest = self.text[item.end_mark.index : self._line_end(last)].strip()
+        rest = self.text[end : self._line_end(last)].strip()
         if rest and not rest.startswith("#"):
             raise LayoutError("某一行之后同一行还有内容")
         return first, last, before[: before.index("-")]
