@@ -586,3 +586,49 @@ def test_block_style_rows_are_edited_in_their_own_style() -> None:
 def test_text_is_written_so_that_it_reads_back_as_the_same_text(value: str) -> None:
     loaded = parse_yaml(f"row: {{key: {yaml_text(value)}}}\n", Path("t.yaml"))
     assert loaded.data == {"row": {"key": value}}
+
+
+def test_the_sheet_with_the_headings_is_found_and_merged_names_fill_their_rows(
+    tmp_path: Path,
+) -> None:
+    dataset = _copy(REPO / "data/wushui/2024", tmp_path)
+    assignments = dataset / "tables" / "assignments.yaml"
+    before = assignments.read_text("utf-8")
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"
+    book.active["A1"] = "请各村于月底前报送"
+    data = book.create_sheet("人员")
+    data.append(["附件2", None, None])
+    data.append(["村委", "镇责任领导", "备注"])
+    data.append(["刘家", "刘文辉", None])
+    data.append(["双塘", None, None])  # 刘文辉 merged down over both villages
+    data.merge_cells("B3:B4")
+    sheet_file = tmp_path / "人员.xlsx"
+    book.save(sheet_file)
+    with pytest.raises(DataError) as error:
+        import_table(sheet_file, dataset, "assignments", sheet="填表说明")
+    assert "找不到表 assignments 的表头" in _errors(error)
+    # Only two villages in the sheet: the other rows would be removed, so the
+    # ref to quota fails and nothing is written; --dry-run shows the plan anyway.
+    with pytest.raises(DataError):
+        import_table(sheet_file, dataset, "assignments")
+    assert assignments.read_text("utf-8") == before
+    book.remove(data)
+    data = book.create_sheet("人员")
+    rows = validate(load_sources(dataset)).tables["assignments"].rows
+    names = ("镇责任领导", "镇责任干部", "村委责任人", "村经办员")
+    data.append(["村委", *names])
+    for row in rows:
+        people = [row[c] for c in names]
+        data.append(
+            [row["村委"], *("、".join(p) if isinstance(p, tuple) else None for p in people)]
+        )
+    data["B2"] = "新领导"
+    data.merge_cells("B2:B3")  # over 邝家 and 玉屏
+    book.save(sheet_file)
+    result = import_table(sheet_file, dataset, "assignments")
+    assert result.sheet == "人员"
+    assert [(c.row, c.cells) for c in result.changed] == [
+        ("邝家", ("镇责任领导：胡玉萍、邝富军 → 新领导",)),
+        ("玉屏", ("镇责任领导：王宜斌 → 新领导",)),
+    ]

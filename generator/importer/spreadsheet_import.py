@@ -274,7 +274,10 @@ def _read_rows(
         figures: dict[int, Decimal] = {}
         for i, c in header.columns.items():
             column = columns[i]
-            raw = sheet.value(r, c)
+            # Text merged down (a leader over several villages) is each row's; a
+            # number merged down is not split, so only its first row has it.
+            textual = column.kind in ("text", "names")
+            raw = merged.value(r, c) if textual else sheet.value(r, c)
             if column.kind == "row_number":
                 continue
             if column.formula is not None:
