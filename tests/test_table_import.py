@@ -522,11 +522,22 @@ def test_a_totals_row_that_does_not_add_up_is_reported(tmp_path: Path) -> None:
         "坝芒村,3327,61\n石门村,2410,35\n青山社区,1200,\n合计,6937,100\n",
         "utf-8",
     )
+    tasks = dataset / "tables" / "tasks.yaml"
+    before = tasks.read_text("utf-8")
     result = import_table(csv_file, dataset, "tasks")
     assert [str(w) for w in result.warnings] == [
-        f"警告：{csv_file}：t!C5：合计行，列“away”表格中为 100，各行相加为 96（合计由程序计算，未导入）"
+        f"警告：{csv_file}：t!C5：合计行，列“away”表格中为 100，各行相加为 96；"
+        "合计由程序计算，未导入（要记为原文印刷的合计，导入时加 --printed）"
     ]
     assert not result.written
+    # Asked, the figure is recorded beside the printed total already there (population).
+    result = import_table(csv_file, dataset, "tasks", record_printed=True)
+    assert _changed_lines(before, tasks.read_text("utf-8")) == [
+        "-  total: {population: 6937}",
+        "+  total: {population: 6937, away: 100}",
+    ]
+    warnings = compute(validate(load_sources(dataset))).warnings
+    assert any("印刷值 100，计算值 96" in w.message for w in warnings)
 
 
 def test_an_entity_bomb_inside_a_workbook_is_refused(dataset_copy: Path, tmp_path: Path) -> None:
@@ -573,7 +584,7 @@ def test_block_style_rows_are_edited_in_their_own_style() -> None:
         "  - {name: 负责人}\nrows:\n  # 第一组\n"
         "  - 村: 甲\n    人数: 5   # 去年\n    负责人: 李四\n"
         "  - {村: 丁, 人数: 4}\n"
-        "  - 村: 乙\n    人数: 2\n    负责人: ~\n"
+        "  - 村: 乙\n    人数: 2\n"
         "printed: {}\n"
     )
 
@@ -632,3 +643,24 @@ def test_the_sheet_with_the_headings_is_found_and_merged_names_fill_their_rows(
         ("邝家", ("镇责任领导：胡玉萍、邝富军 → 新领导",)),
         ("玉屏", ("镇责任领导：王宜斌 → 新领导",)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("printed", "after"),
+    [
+        ("", "printed:\n  total: {人数: 9}\n"),
+        (
+            "printed:   # 原文\n  total: {人数: 8, 户数: 2}\n",
+            "printed:   # 原文\n  total: {人数: 9}\n",
+        ),
+        (
+            "printed:\n  total:\n    户数: 2  # 原文\n",
+            "printed:\n  total:\n    人数: 9\n",
+        ),
+    ],
+)
+def test_printed_totals_are_set_in_the_style_they_have(printed: str, after: str) -> None:
+    start = "columns:\n  - {name: 村}\nrows:\n  - {村: 甲}\n"
+    edited = TableText(start + printed)
+    edited.set_printed_totals({"人数": 9, "户数": REMOVE})
+    assert edited.result() == start + after

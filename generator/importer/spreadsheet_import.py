@@ -267,7 +267,9 @@ def _read_rows(
             sums = {
                 i: number
                 for i, c in header.columns.items()
-                if columns[i].total and (number := _number(sheet.value(r, c))) is not None
+                if columns[i].total
+                and (r, c) not in sheet.formulas  # our SUM: nothing to check
+                and (number := _number(sheet.value(r, c))) is not None
             }
             return rows, _Totals(r, sums)
         cells: dict[int, Value] = {}
@@ -457,12 +459,14 @@ def import_table(
     _, computed = _validated(context.dataset.sources, name, text.result())
 
     # Computed columns: the sheet's figures against the formula.
-    printed_edits = _check_figures(
+    printed_cells = _check_figures(
         context, header, final, raw_rows, computed, record_printed, text, source, result
     )
-    result.warnings.extend(_check_totals(context, header, totals, computed, source))
+    printed_totals = _check_totals(
+        context, header, totals, computed, record_printed, text, source, result
+    )
     new_text = text.result()
-    if printed_edits:
+    if printed_cells or printed_totals:
         _validated(context.dataset.sources, name, new_text)
     if new_text != original and not dry_run:
         _write_atomically(loaded.path, new_text)
@@ -576,13 +580,16 @@ def _check_figures(
             value = computed.rows[position].get(column.name)
             agrees = isinstance(value, int | Decimal) and Decimal(value) == figure
             raw = raw_rows[index].get(column.row_key) if index is not None else None
+            recorded = raw.get("printed") if isinstance(raw, dict) else None
+            same = isinstance(recorded, int | Decimal) and Decimal(recorded) == figure
             if agrees:
-                if record_printed and index is not None and isinstance(raw, dict):
-                    text.set_cell(index, column.row_key, REMOVE, [])  # the formula is right now
+                if record_printed and index is not None and isinstance(raw, dict) and not same:
+                    text.set_cell(
+                        index, column.row_key, REMOVE, []
+                    )  # the sheet prints the formula's
                     edited = True
                 continue
-            recorded = raw.get("printed") if isinstance(raw, dict) else None
-            if isinstance(recorded, int | Decimal) and Decimal(recorded) == figure:
+            if same:
                 continue  # the YAML records this figure already (build warns of it)
             printed = int(figure) if figure == figure.to_integral_value() else figure
             if record_printed and index is not None:
@@ -611,22 +618,42 @@ def _check_totals(
     header: _Header,
     totals: _Totals | None,
     computed: ComputedTable,
+    record_printed: bool,
+    text: TableText,
     source: Path,
-) -> list[Problem]:
-    """The sheet's totals row against the totals of the rows (a warning each)."""
-    found: list[Problem] = []
+    result: ImportResult,
+) -> bool:
+    """The sheet's totals row against the totals of the rows: a warning each,
+    or, asked, recorded as printed.total; True if printed totals were edited."""
     if totals is None:
-        return found
+        return False
+    changes: dict[str, Any] = {}
+    recorded = context.table.spec.printed.total
     for i, figure in sorted(totals.figures.items()):
         column = context.columns[i]
+        key = next((k for k in (column.row_key, column.name) if k in recorded), column.row_key)
         value = (computed.total or {}).get(column.name)
-        if isinstance(value, int | Decimal) and Decimal(value) != figure:
-            found.append(
-                Problem(
-                    f"{header.sheet.ref(totals.at, header.columns[i])}：合计行，列“{column.label}”"
-                    f"表格中为 {figure}，各行相加为 {value}（合计由程序计算，未导入）",
-                    source,
-                    severity=Severity.WARNING,
-                )
+        if not isinstance(value, int | Decimal):
+            continue
+        if Decimal(value) == figure:
+            if record_printed and key in recorded and recorded[key] != figure:
+                changes[key] = REMOVE  # the sheet prints what the rows add up to
+            continue
+        if key in recorded and recorded[key] == figure:
+            continue  # recorded already (build warns of it)
+        printed = int(figure) if figure == figure.to_integral_value() else figure
+        if record_printed:
+            changes[key] = printed
+            what = f"已记为原文印刷的合计（printed.total.{key}: {printed}）"
+        else:
+            what = "合计由程序计算，未导入（要记为原文印刷的合计，导入时加 --printed）"
+        result.warnings.append(
+            Problem(
+                f"{header.sheet.ref(totals.at, header.columns[i])}：合计行，列“{column.label}”"
+                f"表格中为 {figure}，各行相加为 {value}；{what}",
+                source,
+                severity=Severity.WARNING,
             )
-    return found
+        )
+    text.set_printed_totals(changes)
+    return bool(changes)

@@ -161,14 +161,83 @@ class TableText:
     def set_cell(self, row: int, key: str, value: Any, keys_before: Sequence[str]) -> None:
         """Give row's cell key the value (REMOVE: take it out). A new cell goes
         after the nearest of keys_before (the columns to its left) the row has."""
-        item = self.items[row]
+        self._set(self.items[row], key, value, keys_before)
+
+    def set_printed_totals(self, changes: dict[str, Any]) -> None:
+        """printed.total: the totals row's figures as printed; a key whose value
+        is REMOVE is taken out. A flow mapping is written anew in one piece."""
+        if not changes:
+            return
+        printed = self._child(self._root, "printed")
+        total = self._child(printed, "total") if printed is not None else None
+        added = {k: v for k, v in changes.items() if v is not REMOVE}
+        if isinstance(total, yaml.MappingNode) and total.flow_style:
+            old = {
+                str(k.value): self.text[v.start_mark.index : v.end_mark.index]
+                for k, v in total.value
+            }
+            entries = [
+                f"{yaml_text(k)}: {yaml_text(changes[k]) if k in changes else text}"
+                for k, text in old.items()
+                if changes.get(k) is not REMOVE
+            ]
+            entries += [f"{yaml_text(k)}: {yaml_text(v)}" for k, v in added.items() if k not in old]
+            span = Edit(
+                total.start_mark.index, total.end_mark.index, "{" + ", ".join(entries) + "}"
+            )
+            self._edits.append(span)
+        elif isinstance(total, yaml.MappingNode):
+            kept = [str(k.value) for k, _ in total.value if changes.get(str(k.value)) is not REMOVE]
+            present = {str(k.value) for k, _ in total.value}
+            if not kept and added:
+                # Every line goes: the new ones take the place of the first.
+                first = total.value[0][0].start_mark
+                at = self._line_starts[first.line]
+                lines = "".join(
+                    f"{' ' * first.column}{yaml_text(k)}: {yaml_text(v)}{self.newline}"
+                    for k, v in added.items()
+                    if k not in present
+                )
+                self._insert(at, lines)
+                added = {k: v for k, v in added.items() if k in present}
+            for key, value in changes.items():
+                if value is REMOVE or key in present or key in added:
+                    self._set(total, key, value, kept)
+        elif total is not None:
+            raise LayoutError("printed.total 不是映射")
+        elif not added:
+            return
+        elif isinstance(printed, yaml.MappingNode):
+            self._set(printed, "total", added, [])
+        elif printed is None:
+            ending = "" if self.text.endswith("\n") or not self.text else self.newline
+            self._insert(
+                len(self.text),
+                f"{ending}printed:{self.newline}  total: {yaml_text(added)}{self.newline}",
+            )
+        else:
+            raise LayoutError("printed 不是映射")
+
+    @staticmethod
+    def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        return next((v for k, v in node.value if k.value == key), None)
+
+    def _set(self, item: yaml.Node, key: str, value: Any, keys_before: Sequence[str]) -> None:
+        if not isinstance(item, yaml.MappingNode):
+            raise LayoutError(f"“{key}”所在处不是映射")
         pairs = self._pairs(item)
         found = next((i for i, p in enumerate(pairs) if p.key == key), None)
         if found is not None:
             pair = pairs[found]
+            own_line = self._line_starts[self._line_of(pair.key_start)]
             if value is not REMOVE:
                 self._edits.append(Edit(pair.value_start, pair.value_end, yaml_text(value)))
-            elif not item.flow_style:
+            elif not item.flow_style and not self.text[own_line : pair.key_start].strip():
+                last = self._line_of(max(pair.value_end - 1, pair.value_start))
+                self._edits.append(Edit(own_line, self._after_line(last), ""))
+            elif not item.flow_style:  # the first key of a list item, after its dash
                 self._edits.append(Edit(pair.value_start, pair.value_end, "~"))
             elif found > 0:
                 self._edits.append(Edit(pairs[found - 1].value_end, pair.value_end, ""))
