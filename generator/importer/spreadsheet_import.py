@@ -14,11 +14,10 @@ validated and computed again with the edit, and only then written, at once.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,17 @@ from generator.dataset.load import Sources
 from generator.dataset.schema import Column
 from generator.dataset.validate import validate
 from generator.dataset.yamlio import parse_yaml
+from generator.importer.spreadsheet_cells import (
+    NOTE,
+    Value,
+    as_number,
+    as_yaml,
+    same,
+    shown,
+    typed,
+    yaml_value,
+)
+from generator.importer.spreadsheet_headings import Header, Merged, column_notes, pick_sheet
 from generator.importer.spreadsheet_read import Sheet, read_sheets
 from generator.importer.spreadsheet_table import (
     TOTAL_LABELS,
@@ -38,10 +48,6 @@ from generator.importer.spreadsheet_table import (
 )
 from generator.importer.spreadsheet_yaml import REMOVE, LayoutError, TableText, flow_row
 from generator.problems import DataError, Problem, Severity
-
-HEADER_SEARCH_ROWS = 30  # headings are looked for in the first rows of a sheet
-
-Value = str | int | Decimal | tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -64,13 +70,6 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class _Header:
-    sheet: Sheet
-    columns: dict[int, int]  # table column index -> sheet column
-    data_start: int  # first row below the headings
-
-
-@dataclass(frozen=True)
 class _Totals:
     at: int  # sheet row
     figures: dict[int, Decimal]  # totalled table column -> the sheet's figure
@@ -84,165 +83,10 @@ class _Row:
     figures: dict[int, Decimal]  # computed columns: the sheet's figure
 
 
-# ------------------------------------------------------------------ headings
-
-
-class _Merged:
-    """Cell values with a merged range's value in each of its cells."""
-
-    def __init__(self, sheet: Sheet) -> None:
-        self.sheet = sheet
-        self.top_left: dict[tuple[int, int], tuple[int, int]] = {}
-        for r0, c0, r1, c1 in sheet.merged:
-            if r0 > HEADER_SEARCH_ROWS + 5 and (r1 - r0) * (c1 - c0) > 1000:
-                continue  # a merged block in the body: not a heading
-            for r in range(r0, min(r1, r0 + 1000) + 1):
-                for c in range(c0, min(c1, c0 + 200) + 1):
-                    self.top_left[(r, c)] = (r0, c0)
-
-    def value(self, row: int, column: int) -> Any:
-        return self.sheet.value(*self.top_left.get((row, column), (row, column)))
-
-
-def _paths(merged: _Merged, start: int, depth: int, width: int) -> list[tuple[str, ...]]:
-    paths = []
-    for c in range(width):
-        texts: list[str] = []
-        for r in range(start, start + depth):
-            value = merged.value(r, c)
-            text = normal(value) if value is not None else ""
-            if text and (not texts or texts[-1] != text):
-                texts.append(text)
-        paths.append(tuple(texts))
-    return paths
-
-
-def _match(context: TableContext, paths: list[tuple[str, ...]]) -> dict[int, int]:
-    """Table column -> sheet column: by the whole heading path, else by the
-    lowest heading being the column's name, key or printed heading."""
-    found: dict[int, int] = {}
-    taken: set[int] = set()
-    for i, _column in enumerate(context.columns):
-        whole = tuple(normal(h) for h in context.headings[i])
-        for c, path in enumerate(paths):
-            if path and path == whole and c not in taken:
-                found[i] = c
-                taken.add(c)
-                break
-    for i, column in enumerate(context.columns):
-        if i in found:
-            continue
-        names = {normal(column.name), normal(context.headings[i][-1])}
-        if column.key:
-            names.add(normal(column.key))
-        hits = [c for c, path in enumerate(paths) if path and path[-1] in names and c not in taken]
-        if len(hits) == 1:
-            found[i] = hits[0]
-            taken.add(hits[0])
-    return found
-
-
-def _find_header(sheet: Sheet, context: TableContext, key: int) -> _Header | None:
-    merged = _Merged(sheet)
-    width = max((len(r) for r in sheet.cells), default=0)
-    most = max(len(h) for h in context.headings)
-    best: tuple[int, _Header] | None = None
-    for start in range(min(HEADER_SEARCH_ROWS, len(sheet.cells))):
-        for depth in range(1, most + 2):
-            columns = _match(context, _paths(merged, start, depth, width))
-            if key not in columns:
-                continue
-            if best is None or len(columns) > best[0]:
-                best = (len(columns), _Header(sheet, columns, start + depth))
-    return best[1] if best else None
-
-
-# -------------------------------------------------------------------- cells
-
-
-def _number(value: Any) -> Decimal | None:
-    """A cell as a number: a number, or text of one (1,237 and full-width digits too)."""
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
-        text = normal(value).replace(",", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
-
-
-# A note under a table, in the key column with nothing else on its row.
-_NOTE = re.compile(r"^(注|说明|备注|单位|填表|制表|审核)\s*\d*\s*[：:]")
-
-_NAME_SEPARATORS = ("、", ",", "，", ";", "；", "/", " ", "\u3000")
-
-
-def _typed(column: Column, value: Any) -> tuple[Value, str | None]:
-    """The value the data model holds for a cell, or an error message."""
-    if value is None:
-        return None, None
-    if column.kind in ("integer", "decimal"):
-        number = _number(value)
-        if number is None:
-            return None, f"应为数字，而不是“{value}”"
-        if column.kind == "decimal":
-            return Decimal(int(number)) if number == number.to_integral_value() else number, None
-        if number != number.to_integral_value():
-            return None, f"应为整数，而不是“{value}”"
-        if number < 0:
-            return None, f"不能小于 0（“{value}”）"
-        return int(number), None
-    text = str(value).strip()
-    if column.kind == "names":
-        for separator in _NAME_SEPARATORS[1:]:
-            text = text.replace(separator, "、")
-        return tuple(n for n in text.split("、") if n), None
-    return text, None
-
-
-def _as_yaml(column: Column, value: Value) -> Any:
-    """The typed value as the YAML should hold it (one name is written alone)."""
-    if isinstance(value, tuple):
-        return value[0] if len(value) == 1 else list(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    return value
-
-
-def _existing(column: Column, raw: Any) -> Value:
-    """A cell of the YAML as _typed types a spreadsheet's, to compare them."""
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, list):
-        return tuple(str(n).strip() for n in raw)
-    if column.kind == "names":
-        return (str(raw).strip(),)
-    if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-        return Decimal(raw)
-    return str(raw) if not isinstance(raw, dict) else None
-
-
-def _same(a: Value, b: Value) -> bool:
-    if isinstance(a, int | Decimal) and isinstance(b, int | Decimal):
-        return Decimal(a) == Decimal(b)
-    return a == b
-
-
-def _shown(value: Value) -> str:
-    if value is None:
-        return "空白"
-    if isinstance(value, tuple):
-        return "、".join(value)
-    return str(value)
-
-
 # --------------------------------------------------------------------- rows
 
 
-def _is_total(sheet: Sheet, merged: _Merged, row: int, labels: set[str]) -> bool:
+def _is_total(sheet: Sheet, merged: Merged, row: int, labels: set[str]) -> bool:
     first = next(
         (v for c in range(len(sheet.cells[row])) if (v := merged.value(row, c)) is not None), None
     )
@@ -250,11 +94,11 @@ def _is_total(sheet: Sheet, merged: _Merged, row: int, labels: set[str]) -> bool
 
 
 def _read_rows(
-    header: _Header, context: TableContext, key: int, problems: list[Problem], source: Path
+    header: Header, context: TableContext, key: int, problems: list[Problem], source: Path
 ) -> tuple[list[_Row], _Totals | None]:
     """The data rows below the headings (until the totals row), and the totals row."""
     sheet = header.sheet
-    merged = _Merged(sheet)
+    merged = Merged(sheet)
     columns = context.columns
     labels = {normal(label) for label in TOTAL_LABELS}
     if context.table.spec.total_label:
@@ -269,7 +113,7 @@ def _read_rows(
                 for i, c in header.columns.items()
                 if columns[i].total
                 and (r, c) not in sheet.formulas  # our SUM: nothing to check
-                and (number := _number(sheet.value(r, c))) is not None
+                and (number := as_number(sheet.value(r, c))) is not None
             }
             return rows, _Totals(r, sums)
         cells: dict[int, Value] = {}
@@ -284,7 +128,7 @@ def _read_rows(
                 continue
             if column.formula is not None:
                 # A figure typed in is checked; a formula (ours, exported) is not a record.
-                if (r, c) not in sheet.formulas and (number := _number(raw)) is not None:
+                if (r, c) not in sheet.formulas and (number := as_number(raw)) is not None:
                     figures[i] = number
                 continue
             if raw is None and (r, c) in sheet.formulas:
@@ -296,7 +140,7 @@ def _read_rows(
                     )
                 )
                 continue
-            value, message = _typed(column, raw)
+            value, message = typed(column, raw)
             if message:
                 problems.append(Problem(f"{sheet.ref(r, c)}：列“{column.label}”{message}", source))
             cells[i] = value
@@ -312,7 +156,7 @@ def _read_rows(
                 )
             continue  # a blank row, or a note under the table
         assert isinstance(key_value, str)
-        if not others and _NOTE.match(key_value):
+        if not others and NOTE.match(key_value):
             continue  # 注：…, 单位：… written under the table
         if normal(key_value) in seen:
             problems.append(
@@ -329,62 +173,6 @@ def _read_rows(
 
 
 # ------------------------------------------------------------------- import
-
-
-def _pick_sheet(
-    sheets: list[Sheet], wanted: str | None, context: TableContext, key: int, source: Path
-) -> _Header:
-    names = "、".join(s.name for s in sheets)
-    if wanted is not None:
-        chosen = [s for s in sheets if s.name == wanted]
-        if not chosen:
-            raise DataError([Problem(f"表格中没有工作表“{wanted}”（现有：{names}）", source)])
-        sheets = chosen
-    for sheet in sheets:
-        header = _find_header(sheet, context, key)
-        if header is not None:
-            return header
-    headings = "、".join("/".join(h) for h in context.headings)
-    raise DataError(
-        [
-            Problem(
-                f"在工作表（{names}）的前 {HEADER_SEARCH_ROWS} 行中找不到表 "
-                f"{context.table.name} 的表头（至少要有“{context.columns[key].label}”一列）；"
-                f"表的各列：{headings}",
-                source,
-            )
-        ]
-    )
-
-
-def _column_notes(header: _Header, context: TableContext, source: Path) -> list[Problem]:
-    """Sheet columns the table does not have, and input columns the sheet lacks."""
-    notes = []
-    sheet = header.sheet
-    merged = _Merged(sheet)
-    used = set(header.columns.values())
-    width = max((len(r) for r in sheet.cells), default=0)
-    paths = _paths(merged, 0, header.data_start, width)
-    for c, path in enumerate(paths):
-        if path and c not in used:
-            notes.append(
-                Problem(
-                    f"{sheet.ref(header.data_start - 1, c)}：列“{'/'.join(path)}”"
-                    f"不是表 {context.table.name} 的列，未导入",
-                    source,
-                    severity=Severity.WARNING,
-                )
-            )
-    for i, column in enumerate(context.columns):
-        if context.is_input(column) and i not in header.columns:
-            notes.append(
-                Problem(
-                    f"表格中没有列“{column.label}”，这一列保持原样",
-                    source,
-                    severity=Severity.WARNING,
-                )
-            )
-    return notes
 
 
 def _validated(sources: Sources, name: str, text: str) -> tuple[Sources, ComputedTable]:
@@ -438,14 +226,14 @@ def import_table(
         )
     key_spec = key_column(context)
     key = context.columns.index(key_spec)
-    header = _pick_sheet(read_sheets(source), sheet, context, key, source)
+    header = pick_sheet(read_sheets(source), sheet, context, key, source)
     problems: list[Problem] = []
     rows, totals = _read_rows(header, context, key, problems, source)
     if problems:
         raise DataError(problems)
 
     result = ImportResult(name, context.file, header.sheet.name)
-    result.warnings.extend(_column_notes(header, context, source))
+    result.warnings.extend(column_notes(header, context, source))
     loaded = context.dataset.sources.files[f"tables/{name}.yaml"]
     original = loaded.path.read_text(encoding="utf-8")
     raw_rows: list[dict[str, Any]] = list(loaded.data.get("rows") or [])
@@ -531,16 +319,16 @@ def _update_row(
         column = columns[i]
         if column is key_spec:
             continue
-        old = _existing(column, raw.get(column.row_key))
-        if _same(old, value):
+        old = yaml_value(column, raw.get(column.row_key))
+        if same(old, value):
             continue
         before = [c.row_key for c in columns[:i]]
         if value is None or value == ():
             blank: Any = None if column.kind in ("integer", "decimal") else REMOVE
             text.set_cell(index, column.row_key, blank, before)
         else:
-            text.set_cell(index, column.row_key, _as_yaml(column, value), before)
-        described.append(f"{column.label}：{_shown(old)} → {_shown(value)}")
+            text.set_cell(index, column.row_key, as_yaml(column, value), before)
+        described.append(f"{column.label}：{shown(old)} → {shown(value)}")
     return described
 
 
@@ -554,13 +342,13 @@ def _new_cells(context: TableContext, row: _Row) -> list[tuple[str, Any]]:
             if column.kind in ("integer", "decimal"):
                 cells.append((column.row_key, None))
             continue
-        cells.append((column.row_key, _as_yaml(column, value)))
+        cells.append((column.row_key, as_yaml(column, value)))
     return cells
 
 
 def _check_figures(
     context: TableContext,
-    header: _Header,
+    header: Header,
     final: list[tuple[int | None, _Row]],
     raw_rows: list[dict[str, Any]],
     computed: ComputedTable,
@@ -615,7 +403,7 @@ def _check_figures(
 
 def _check_totals(
     context: TableContext,
-    header: _Header,
+    header: Header,
     totals: _Totals | None,
     computed: ComputedTable,
     record_printed: bool,
