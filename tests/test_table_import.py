@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -160,6 +161,16 @@ def test_export_is_byte_for_byte_the_same(tmp_path: Path) -> None:
         assert {e.date_time for e in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = archive.read("docProps/core.xml").decode()
     assert "2000-01-01T00:00:00Z" in core
+    # Another process, other hash seeds: the same bytes.
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}.xlsx"
+        code = "import sys; from generator.cli import main; sys.exit(main(sys.argv[1:]))"
+        subprocess.run(
+            [sys.executable, "-c", code, "table", "export", str(QINGSHAN), "--table", "tasks",
+             "--out", str(out)],
+            check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        assert out.read_bytes() == first
 
 
 def test_export_of_tasks(tmp_path: Path) -> None:
