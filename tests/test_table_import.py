@@ -675,3 +675,14 @@ def test_printed_totals_are_set_in_the_style_they_have(printed: str, after: str)
     edited = TableText(start + printed)
     edited.set_printed_totals({"人数": 9, "户数": REMOVE})
     assert edited.result() == start + after
+
+
+def test_too_many_rows_and_an_unknown_sheet(
+    dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet_file = export_table(dataset_copy, "quota", tmp_path / "quota.xlsx")
+    with pytest.raises(DataError) as error:
+        import_table(sheet_file, dataset_copy, "quota", sheet="Sheet9")
+    assert "表格中没有工作表“Sheet9”（现有：quota）" in _errors(error)
+    monkeypatch.setattr(spreadsheet_read, "MAX_ROWS", 20)
+    _refused(sheet_file, dataset_copy, "工作表“quota”过大（超过 20 行")
