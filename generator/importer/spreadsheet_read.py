@@ -86,8 +86,8 @@ def read_sheets(path: Path) -> list[Sheet]:
     if head == _CFB_MAGIC:
         raise _fail(
             path,
-            "文件设有打开密码，或是旧版 Excel 格式（.xls）：请在 Excel 或 WPS 中"
-            "取消密码并另存为 .xlsx 后再导入",
+            "文件设有打开密码，或是旧版 Excel（.xls）、WPS 表格（.et）格式："
+            "请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后再导入",
         )
     if zipfile.is_zipfile(path):
         return _read_xlsx(path)
