@@ -12,7 +12,17 @@ import sys
 from collections.abc import Sequence
 
 from generator import __version__
-from generator.commands import argparse_zh, build, check, diff, init, newyear, publish, verify
+from generator.commands import (
+    argparse_zh,
+    build,
+    check,
+    diff,
+    init,
+    newyear,
+    publish,
+    table,
+    verify,
+)
 from generator.commands import fonts as fonts_command
 from generator.commands import key as key_command
 from generator.commands import lint as lint_command
@@ -41,6 +51,7 @@ COMMANDS = (
     lint_command,
     fonts_command,
     key_command,
+    table,
 )
 
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Install what `make test` needs beyond `make demo`: LibreOffice Writer without
 # a GUI (Debian's libreoffice-writer-nogui), which tests/test_parity.py uses to
-# render the DOCX and compare its pages with the PDF's. Run by `make test` only.
-# Idempotent: does nothing when soffice is there. Without root it only says what
-# to run; the parity tests are then skipped.
+# render the DOCX and compare its pages with the PDF's, and Calc
+# (libreoffice-calc-nogui), which tests/test_table_import.py uses to compute the
+# formulas of an exported .xlsx. Run by `make test` only.
+# Idempotent: does nothing when both are there. Without root it only says what
+# to run; the tests that need them are then skipped.
 set -euo pipefail
 
-if command -v soffice >/dev/null 2>&1; then
+CALC=/usr/lib/libreoffice/program/libsclo.so
+if command -v soffice >/dev/null 2>&1 && [ -e "$CALC" ]; then
   exit 0
 fi
 
@@ -20,8 +23,9 @@ if apt-cache policy libreoffice-writer-nogui 2>/dev/null | grep -q 'Candidate: (
    || ! apt-cache policy libreoffice-writer-nogui 2>/dev/null | grep -q Candidate:; then
   apt-get update -qq
 fi
-echo "安装 libreoffice-writer-nogui（用于 DOCX 与 PDF 的版式一致性测试）……"
+echo "安装 libreoffice-writer-nogui、libreoffice-calc-nogui（用于版式一致性测试和表格导出测试）……"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  libreoffice-writer-nogui >/dev/null
+  libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null
 command -v soffice >/dev/null
+[ -e "$CALC" ]
 echo "LibreOffice 安装完成。"

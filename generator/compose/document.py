@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -442,6 +443,15 @@ def compose(
 ) -> tuple[Document, list[Problem]]:
     composer = _Composer(dataset, computed, style)
     return composer.document(), composer.warnings
+
+
+def data_text(dataset: Dataset, computed: Computed) -> Callable[[str], str]:
+    """Short texts of the data ({{ year - 1 }}年外出人数) rendered as composing
+    renders them, without composing the document (whose templates may need
+    rows a table has yet to get: gongwen table import fills it)."""
+    env = template_environment(dataset.root)
+    context = _context(dataset, computed)
+    return lambda text: render_string(env, text, context)
 
 
 def composed_context(
