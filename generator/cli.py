@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from generator import __version__
 from generator.commands import argparse_zh, build, check, diff, init, newyear, publish, verify
 from generator.commands import fonts as fonts_command
+from generator.commands import import_ as import_command
 from generator.commands import key as key_command
 from generator.commands import lint as lint_command
 from generator.commands.report import report
@@ -41,6 +42,7 @@ COMMANDS = (
     lint_command,
     fonts_command,
     key_command,
+    import_command,
 )
 
 
