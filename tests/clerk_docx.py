@@ -42,7 +42,7 @@ def _run(
         run.font.color.rgb = RED
 
 
-def _bottom_border(paragraph: DocxParagraph) -> None:
+def bottom_border(paragraph: DocxParagraph) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -126,7 +126,7 @@ def clerk_docx(document: model.Document, path: Path) -> Path:
                 block.mark, align="center", size=36, bold=True, red=True, font="方正小标宋简体"
             )
             line = writer.para(block.number or "", align="center")
-            _bottom_border(line)
+            bottom_border(line)
         elif isinstance(block, model.Title):
             writer.para("\n".join(block.lines), align="center", size=22, font="方正小标宋简体")
         elif isinstance(block, model.Addressee):

@@ -47,6 +47,7 @@ class Cell:
     text: str
     colspan: int = 1
     continues: bool = False  # vMerge continuation: merged with the cell above
+    red: bool = False
 
 
 @dataclass
@@ -72,19 +73,54 @@ def read_docx(path: Path) -> list[Block]:
             raise ImportFailure(f"{path}：不是 Word 文档（缺少 word/document.xml）") from None
         except (zipfile.BadZipFile, OSError, EOFError):
             raise ImportFailure(f"{path}：DOCX 文件已损坏，无法解压") from None
+        try:
+            styles_xml: bytes | None = archive.read("word/styles.xml")
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+            styles_xml = None
     del data
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(xml, parser)
-    except etree.XMLSyntaxError:
-        raise ImportFailure(f"{path}：DOCX 文件已损坏（正文 XML 无法解析）") from None
+    root = _parse(xml, path)
     body = root.find(f"{W}body")
     if body is None:
         raise ImportFailure(f"{path}：不是 Word 文档（没有正文）")
+    styles = Styles(_parse(styles_xml, path) if styles_xml else None)
     blocks: list[Block] = []
     for element in body:
-        _read_element(element, blocks)
+        _read_element(element, blocks, styles)
     return blocks
+
+
+def _parse(xml: bytes, path: Path) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError:
+        raise ImportFailure(f"{path}：DOCX 文件已损坏（XML 无法解析）") from None
+
+
+class Styles:
+    """Paragraph and character styles, for the few documents that use them
+    (gongwen's own DOCX does): a property not set directly comes from the
+    style, then the style it is based on."""
+
+    def __init__(self, root: etree._Element | None) -> None:
+        self.styles: dict[str, etree._Element] = {}
+        if root is not None:
+            for style in root.iter(f"{W}style"):
+                style_id = style.get(f"{W}styleId")
+                if style_id:
+                    self.styles[str(style_id)] = style
+
+    def find(self, style_id: str | None, path: str) -> etree._Element | None:
+        seen: set[str] = set()
+        while style_id and style_id in self.styles and style_id not in seen:
+            seen.add(style_id)
+            style = self.styles[style_id]
+            found = style.find(path)
+            if found is not None:
+                return found
+            based = style.find(f"{W}basedOn")
+            style_id = _val(based, "val")
+        return None
 
 
 def _checked_bytes(path: Path) -> bytes:
@@ -125,7 +161,7 @@ def _check_entries(path: Path, archive: zipfile.ZipFile) -> None:
         raise ImportFailure(f"{path}：解压后过大（疑似压缩炸弹），拒绝导入")
 
 
-def _read_element(element: etree._Element, blocks: list[Block]) -> None:
+def _read_element(element: etree._Element, blocks: list[Block], styles: Styles) -> None:
     if element.tag == f"{W}p":
         # A text box anchored in this paragraph: its paragraphs first, once
         # (the VML fallback of the same box is skipped).
@@ -133,14 +169,24 @@ def _read_element(element: etree._Element, blocks: list[Block]) -> None:
             if any(a.tag == MC_FALLBACK for a in box.iterancestors()):
                 continue
             for inner in box:
-                _read_element(inner, blocks)
-        blocks.append(_para(element))
+                _read_element(inner, blocks, styles)
+        blocks.append(_para(element, styles))
     elif element.tag == f"{W}tbl":
-        blocks.append(_grid(element))
+        blocks.append(_grid(element, styles))
     elif element.tag == f"{W}sdt":
         content = element.find(f"{W}sdtContent")
         for inner in content if content is not None else []:
-            _read_element(inner, blocks)
+            _read_element(inner, blocks, styles)
+
+
+def _nested(run: etree._Element, p: etree._Element) -> bool:
+    """A run of a text box (or its fallback copy) anchored in p, not of p itself."""
+    for ancestor in run.iterancestors():
+        if ancestor is p:
+            return False
+        if ancestor.tag in (f"{W}txbxContent", MC_FALLBACK):
+            return True
+    return False
 
 
 def _val(element: etree._Element | None, name: str) -> str | None:
@@ -150,13 +196,27 @@ def _val(element: etree._Element | None, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _para(p: etree._Element) -> Para:
+def _para(p: etree._Element, styles: Styles) -> Para:
+    ppr = p.find(f"{W}pPr")
+    style = _val(ppr.find(f"{W}pStyle") if ppr is not None else None, "val")
+
+    def prop(
+        props: etree._Element | None, name: str, run_style: str | None = None
+    ) -> etree._Element | None:
+        """A run property: direct, from the run's style, from the paragraph's style."""
+        found = props.find(f"{W}{name}") if props is not None else None
+        if found is None and run_style:
+            found = styles.find(run_style, f"{W}rPr/{W}{name}")
+        if found is None:
+            found = styles.find(style, f"{W}rPr/{W}{name}")
+        return found
+
     text_parts: list[str] = []
     red = False
     size: float | None = None
     bold = False
     for run in p.iter(f"{W}r"):
-        if any(a.tag in (f"{W}txbxContent", MC_FALLBACK) for a in run.iterancestors()):
+        if _nested(run, p):
             continue
         props = run.find(f"{W}rPr")
         run_text = ""
@@ -171,19 +231,22 @@ def _para(p: etree._Element) -> Para:
             text_parts.append(run_text)
             continue
         text_parts.append(run_text)
-        colour = _val(props.find(f"{W}color") if props is not None else None, "val")
+        run_style = _val(props.find(f"{W}rStyle") if props is not None else None, "val")
+        colour = _val(prop(props, "color", run_style), "val")
         if colour and _is_red(colour):
             red = True
-        half_points = _val(props.find(f"{W}sz") if props is not None else None, "val")
+        half_points = _val(prop(props, "sz", run_style), "val")
         if half_points and half_points.isdigit():
             size = max(size or 0.0, int(half_points) / 2)
-        bold_element = props.find(f"{W}b") if props is not None else None
+        bold_element = prop(props, "b", run_style)
         if bold_element is not None and _val(bold_element, "val") not in ("0", "false"):
             bold = True
-    ppr = p.find(f"{W}pPr")
-    align = _val(ppr.find(f"{W}jc") if ppr is not None else None, "val") or "left"
+    jc = ppr.find(f"{W}jc") if ppr is not None else None
+    align = _val(jc if jc is not None else styles.find(style, f"{W}pPr/{W}jc"), "val") or "left"
     align = {"start": "left", "end": "right", "distribute": "both"}.get(align, align)
     bottom = ppr.find(f"{W}pBdr/{W}bottom") if ppr is not None else None
+    if bottom is None:
+        bottom = styles.find(style, f"{W}pPr/{W}pBdr/{W}bottom")
     rule = bottom is not None and _val(bottom, "val") not in (None, "nil", "none")
     rule_red = rule and _is_red(_val(bottom, "color") or "")
     text = "".join(text_parts)
@@ -201,14 +264,13 @@ def _is_red(colour: str) -> bool:
     return r >= 0xC0 and g < 0x60 and b < 0x60
 
 
-def _cell_text(tc: etree._Element) -> str:
-    paragraphs = []
-    for p in tc.iter(f"{W}p"):
-        paragraphs.append(_para(p).text.strip())
-    return "\n".join(t for t in paragraphs if t)
+def _cell(tc: etree._Element, styles: Styles, colspan: int, continues: bool) -> Cell:
+    paragraphs = [_para(p, styles) for p in tc.iter(f"{W}p")]
+    text = "\n".join(t for t in (p.text.strip() for p in paragraphs) if t)
+    return Cell(text, colspan, continues, red=any(p.red for p in paragraphs))
 
 
-def _grid(tbl: etree._Element) -> Grid:
+def _grid(tbl: etree._Element, styles: Styles) -> Grid:
     grid = Grid()
     borders = tbl.find(f"{W}tblPr/{W}tblBorders")
     if borders is not None:
@@ -222,6 +284,6 @@ def _grid(tbl: etree._Element) -> Grid:
             merge = props.find(f"{W}vMerge") if props is not None else None
             continues = merge is not None and _val(merge, "val") in (None, "continue")
             colspan = int(span) if span and span.isdigit() else 1
-            row.append(Cell(_cell_text(tc), min(colspan, 64), continues))
+            row.append(_cell(tc, styles, min(colspan, 64), continues))
         grid.rows.append(row)
     return grid

@@ -23,6 +23,8 @@ CITED = re.compile(r"《([^《》]{4,120})》[（(]([^（）()]{1,20}〔\d{4}〕
 PERIOD = re.compile(_D + r"(?:至|—|－|-|~|～)(?:(\d{4})年)?([1-9]\d?)月([1-9]\d?)日")
 DATE = re.compile(_D)
 TIER = re.compile(r"([一二三四五六七八九十]档)[^0-9，。；]{0,6}?(\d+(?:\.\d+)?)元")
+# A single standard: 个人缴费标准为每人380元 (the one tier, 一档).
+SINGLE_TIER = re.compile(r"个人缴费标准(?:统一)?(?:为|是)(?:每人)?(\d+(?:\.\d+)?)元")
 AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)元")
 RATE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)%")
 YEAR = re.compile(r"(?<!\d)(\d{4})(?=年)")
@@ -102,14 +104,16 @@ class Lifted:
                 if when is not None:
                     key = self.key_for(self.dates, "date", when)
                     add(m, f"{{{{ {self._use(f'policy.dates.{key}')} | date }}}}")
-            for m in TIER.finditer(text):
-                amount = _number(m[2])
-                index = next((i for i, t in enumerate(self.tiers) if t["name"] == m[1]), None)
+            tiers = [(m, m[1], m[2], 2) for m in TIER.finditer(text)]
+            tiers += [(m, "一档", m[1], 1) for m in SINGLE_TIER.finditer(text)]
+            for m, name, typed, group in tiers:
+                amount = _number(typed)
+                index = next((i for i, t in enumerate(self.tiers) if t["name"] == name), None)
                 if index is None:
-                    self.tiers.append({"name": m[1], "amount": amount})
+                    self.tiers.append({"name": name, "amount": amount})
                     index = len(self.tiers) - 1
                 if self.tiers[index]["amount"] == amount:
-                    add(m, f"{{{{ {self._use(f'policy.tiers[{index}].amount')} | num }}}}", 2)
+                    add(m, f"{{{{ {self._use(f'policy.tiers[{index}].amount')} | num }}}}", group)
             for m in AMOUNT.finditer(text):
                 key = self.key_for(self.amounts, "amount", _number(m[1]))
                 add(m, f"{{{{ {self._use(f'policy.amounts.{key}')} | num }}}}", 1)

@@ -95,13 +95,21 @@ def _items(blocks: list[Block]) -> list[Item]:
     letterhead laid out in a table) read as its cells' lines."""
     items: list[Item] = []
     for block in blocks:
+        if isinstance(block, Grid) and _is_imprint(block):
+            for row in block.rows:
+                text = normalise(" ".join(cell.text for cell in row if cell.text.strip()))
+                if text:
+                    items.append(Line(text, Para(text)))
+            continue
         if isinstance(block, Grid):
             if not items or (not block.borders and len(block.rows) <= 3):
                 for row in block.rows:
                     for cell in row:
                         for text in cell.text.split("\n"):
                             if text.strip():
-                                items.append(Line(normalise(text), Para(text, align="center")))
+                                items.append(
+                                    Line(normalise(text), Para(text, red=cell.red, align="center"))
+                                )
                 continue
             items.append(block)
             continue
@@ -113,6 +121,12 @@ def _items(blocks: list[Block]) -> list[Item]:
             if text:
                 items.append(Line(text, block))
     return items
+
+
+def _is_imprint(grid: Grid) -> bool:
+    """The 版记 laid out as a table (抄送 in one row, 印发机关 and date in the next)."""
+    rows = [normalise(" ".join(cell.text for cell in row)) for row in grid.rows]
+    return len(rows) <= 3 and any(IMPRINT.match(row) for row in rows)
 
 
 def _is_signature(items: list[Item], i: int) -> bool:

@@ -238,10 +238,10 @@ def _formulas(
         return found, texts
     for c in numeric:
         target = values[c]
-        if any(v is None for v in target):
+        if all(v is None for v in target):
             continue
         candidates: list[tuple[str, Decimal | None, Callable[[int], Decimal | None]]] = []
-        left = [j for j in numeric if j < c and j not in found]
+        left = [j for j in numeric if j < c]
         for a in left:
             for b in left:
                 if a == b:
@@ -258,7 +258,7 @@ def _formulas(
                     )
                 )
             base = values[a]
-            first = next((r for r in range(rows) if base[r]), None)
+            first = next((r for r in range(rows) if base[r] and target[r] is not None), None)
             if first is not None and kinds[c] == "integer":
                 share = (target[first] / base[first]).quantize(Decimal("0.01"))  # type: ignore[operator]
                 if Decimal("0.01") <= share < 1:
@@ -266,9 +266,10 @@ def _formulas(
                         (f"round({_ref(names[a])} * rates.{{share}})", share, _share(base, share))
                     )
         for text, share_value, compute in candidates:
-            disagree = {r for r in range(rows) if compute(r) != target[r]}
-            if any(compute(r) is None for r in range(rows)):
-                continue
+            results = [compute(r) for r in range(rows)]
+            if any((results[r] is None) != (target[r] is None) for r in range(rows)):
+                continue  # a blank only where the formula gives a blank
+            disagree = {r for r in range(rows) if results[r] != target[r]}
             if (rows - len(disagree)) / rows >= MIN_AGREEING and rows - len(disagree) >= 2:
                 if share_value is not None:
                     key = lifted.key_for(lifted.rates, "rate", share_value)

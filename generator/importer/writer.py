@@ -48,7 +48,9 @@ def _dump(data: dict[str, Any]) -> str:
 
 def _flow(value: Any) -> str:
     return str(
-        yaml.safe_dump(_plain(value), allow_unicode=True, default_flow_style=True, width=10**6)
+        yaml.safe_dump(
+            _plain(value), allow_unicode=True, default_flow_style=True, sort_keys=False, width=10**6
+        )
     ).strip()
 
 
