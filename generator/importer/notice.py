@@ -30,7 +30,10 @@ def normalise(text: str) -> str:
     """A clerk's line as printed: spaces of indents and alignment removed,
     half-width punctuation next to Chinese made full-width."""
     text = text.replace("\u00a0", " ").replace("\u3000", " ").strip()
-    text = re.sub(r"(?<=" + _CJK + r") +| +(?=" + _CJK + r")", "", text)
+    # Runs of spaces spread characters (组  长) or push text right; a single
+    # space between names (国家医保局 财政部) is the clerk's text and stays.
+    text = re.sub(r"(?<=" + _CJK + r") {2,}| {2,}(?=" + _CJK + r")", "", text)
+    text = re.sub(r"(?<=[\u3001-\u303f\uff00-\uffef]) | (?=[\u3001-\u303f\uff00-\uffef])", "", text)
     for half, full in _HALF_TO_FULL.items():
         text = re.sub(
             r"(?<=" + _CJK + r")" + re.escape(half) + r"|" + re.escape(half) + r"(?=" + _CJK + r")",

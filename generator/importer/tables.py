@@ -18,7 +18,9 @@ from generator.importer.lifting import Lifted
 from generator.importer.notice import normalise
 
 TOTAL_LABELS = ("合计", "总计", "合  计", "总  计")
-NAMES_HEADINGS = ("姓名", "责任人", "负责人", "人员", "联系人")
+NAMES_HEADINGS = ("姓名", "责任", "负责人", "人员", "联系人", "领导", "干部", "经办", "成员")
+# A cell of people: names of two to four characters (□ for one lost), joined by 、.
+PEOPLE = re.compile(r"^[\u4e00-\u9fff□]{2,4}(?:[、，,][\u4e00-\u9fff□]{2,4})*$")
 SIMPLE_NAME = re.compile(r"^[^\W\d]\w*$")
 MIN_AGREEING = 0.8  # share of rows a formula must hold in to be taken
 
@@ -134,7 +136,11 @@ def import_table(grid: Grid, lifted: Lifted) -> ImportedTable:
                 if all(n is None or n == n.to_integral_value() for n in numbers)
                 else "decimal"
             )
-        elif any(h in names[j] for h in NAMES_HEADINGS):
+        elif (
+            filled
+            and any(h in names[j] for h in NAMES_HEADINGS)
+            and all(PEOPLE.match(c) for c in filled)
+        ):
             kind = "names"
         else:
             kind = "text"
