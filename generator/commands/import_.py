@@ -21,6 +21,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误：{failure}", file=sys.stderr)
         print("未写入任何文件。", file=sys.stderr)
         return 1
+    except (ValueError, LookupError, TypeError, ArithmeticError) as error:
+        # A layout the recogniser did not foresee: say so in Chinese, never a traceback.
+        print(
+            f"错误：{source}：无法识别此文件的结构（{type(error).__name__}），请检查是否为一份通知",
+            file=sys.stderr,
+        )
+        print("未写入任何文件。", file=sys.stderr)
+        return 1
     print(report.text_block(str(source)))
     print(f"已导入到 {target}（报告另存为 {target / REPORT_NAME}）。")
     print(f"下一步：gongwen check {target}，核对上面“请核对”各项，再 gongwen build {target}。")

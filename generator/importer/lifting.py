@@ -26,6 +26,8 @@ TIER = re.compile(r"([一二三四五六七八九十]档)[^0-9，。；]{0,6}?(\
 # A single standard: 个人缴费标准为每人380元 (the one tier, 一档).
 SINGLE_TIER = re.compile(r"个人缴费标准(?:统一)?(?:为|是)(?:每人)?(\d+(?:\.\d+)?)元")
 AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)元")
+AGE = re.compile(r"(?<![\d.])(\d{1,3})(?=周岁)")
+COUNT = re.compile(r"(?<![\d.])(\d{1,3})(?=(?:个工作日|日|天)内)")
 RATE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)%")
 YEAR = re.compile(r"(?<!\d)(\d{4})(?=年)")
 
@@ -45,6 +47,8 @@ class Lifted:
     year: int
     amounts: dict[str, Decimal | int] = field(default_factory=dict)
     rates: dict[str, Decimal] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    ages: dict[str, int] = field(default_factory=dict)
     dates: dict[str, date] = field(default_factory=dict)
     periods: dict[str, dict[str, date]] = field(default_factory=dict)
     documents: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -117,6 +121,12 @@ class Lifted:
             for m in AMOUNT.finditer(text):
                 key = self.key_for(self.amounts, "amount", _number(m[1]))
                 add(m, f"{{{{ {self._use(f'policy.amounts.{key}')} | num }}}}", 1)
+            for m in AGE.finditer(text):
+                key = self.key_for(self.ages, "age", int(m[1]))
+                add(m, f"{{{{ {self._use(f'policy.ages.{key}')} }}}}")
+            for m in COUNT.finditer(text):
+                key = self.key_for(self.counts, "days", int(m[1]))
+                add(m, f"{{{{ {self._use(f'policy.counts.{key}')} }}}}")
             for m in RATE.finditer(text):
                 rate = Decimal(m[1]) / 100
                 key = self.key_for(self.rates, "rate", rate)
@@ -133,7 +143,7 @@ class Lifted:
         return "".join(out)
 
 
-def dataset_year(titles: list[str], issued: date | None) -> int:
+def dataset_year(titles: list[str], issued: date | None) -> int | None:
     """The data set's year: a title's 2024年度, else the latest year a title
     names, else the year of issue."""
     for title in titles:
@@ -142,4 +152,4 @@ def dataset_year(titles: list[str], issued: date | None) -> int:
     years = [int(y) for title in titles for y in YEAR.findall(title)]
     if years:
         return max(years)
-    return issued.year if issued else date.today().year
+    return issued.year if issued else None

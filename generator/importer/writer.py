@@ -100,6 +100,8 @@ def draft(notice: Notice, source: str) -> Draft:
         a.title for a in notice.attachments
     ]
     year = dataset_year(titles, notice.date)
+    if year is None:
+        raise ImportFailure(f"{source}：标题中没有年份，也没有成文日期，无法确定参保年度")
     lifted = Lifted(year)
     issuer = notice.issuer or ""
     if not issuer:
@@ -281,7 +283,7 @@ def _policy(lifted: Lifted, report: Report) -> str:
     else:
         policy["tiers"] = [{"name": "待填写", "amount": 0}]
         report.review.append("原文没有写明缴费档次（如“一档380元”）：policy.yaml 的 tiers 待填写")
-    for name in ("periods", "dates", "rates", "amounts", "documents"):
+    for name in ("periods", "dates", "rates", "amounts", "counts", "ages", "documents"):
         values = getattr(lifted, name)
         if values:
             policy[name] = values
@@ -290,6 +292,8 @@ def _policy(lifted: Lifted, report: Report) -> str:
         ("rates", "比例"),
         ("dates", "日期"),
         ("periods", "期间"),
+        ("counts", "天数"),
+        ("ages", "年龄"),
         ("documents", "引用文件"),
     ):
         for key, value in getattr(lifted, name).items():
