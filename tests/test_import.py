@@ -163,6 +163,14 @@ def _text_box(paragraph_text: str) -> str:
     )
 
 
+def _drawn_line() -> str:
+    return (
+        f'<w:p xmlns:w="{W[1:-1]}" xmlns:v="urn:schemas-microsoft-com:vml"><w:r><w:pict>'
+        '<v:line from="0,0" to="440pt,0" strokecolor="red" strokeweight="2pt"/>'
+        "</w:pict></w:r></w:p>"
+    )
+
+
 def clerk_notice(path: Path) -> Path:
     """A notice as a clerk lays it out by hand: the letterhead as red text in a
     borderless table, the 文号 in a text box, the red line as a bottom border,
@@ -177,6 +185,8 @@ def clerk_notice(path: Path) -> Path:
     rule = w.para("")
     rule._p.addprevious(parse_xml(_text_box("青医保发[2024]7号")))
     bottom_border(rule)
+    # A second red line drawn as a shape: no text, nothing to import.
+    rule._p.addnext(parse_xml(_drawn_line()))
     w.para("青山县医疗保障局关于做好2025年度\n居民医保参保缴费工作的通知", align="center", size=22)
     w.para("各乡镇人民政府,县直各单位:")
     w.para(
@@ -185,6 +195,7 @@ def clerk_notice(path: Path) -> Path:
     w.para("    一、缴费标准")
     w.para("    2025年度个人缴费标准为每人400元,集中缴费期为2024年9月1日至12月31日。")
     w.para("    二、工作要求")
+    w.para("    （三）此处序号跳过了（一）（二），照原样保留。")
     w.para(
         "    1、加强领导。各乡镇要高度重视。\n    2、按时上报。参保率达到95%以上,于2024年12月31日前报送。"
     )
@@ -229,6 +240,8 @@ def test_a_clerk_laid_out_notice(tmp_path: Path) -> None:
     assert document["heading_numbers"] == {3: "{n}、"}
     body = (target / "notice.md.j2").read_text("utf-8").splitlines()
     assert "# 缴费标准" in body and "### 加强领导。" in body and "### 按时上报。" in body
+    assert "（三）此处序号跳过了（一）（二），照原样保留。" in body  # out of sequence: text
+    assert any("（三）此处序号跳过了" in line for line in report.text)
     policy = yaml.safe_load((target / "policy.yaml").read_text("utf-8"))
     assert policy["tiers"] == [{"name": "一档", "amount": 400}]
     assert 0.95 in policy["rates"].values()
@@ -347,3 +360,14 @@ def test_an_existing_data_set_is_not_overwritten(
     assert "已存在" in capsys.readouterr().err
     assert [p.name for p in target.iterdir()] == ["document.yaml"]
     assert (target / "document.yaml").read_text("utf-8") == "mine"
+
+
+def test_the_same_file_imports_to_the_same_bytes(tmp_path: Path) -> None:
+    source = clerk_notice(tmp_path / "notice.docx")
+    first, second = tmp_path / "a" / "2025", tmp_path / "b" / "2025"
+    import_notice(source, first)
+    import_notice(source, second)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for relative in files:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes()
