@@ -18,7 +18,8 @@ _CN = "一二三四五六七八九十"
 PATTERNS = (
     (1, re.compile(rf"^([{_CN}]+)([、．.])\s*(.+)$")),
     (2, re.compile(rf"^[（(]([{_CN}]+)[)）]\s*(.+)$")),
-    (3, re.compile(r"^(\d{1,2})([.．、])(?!\d)\s*(.+)$")),
+    # 1. but not 3.5万元; 1.2024年… is a number before a year.
+    (3, re.compile(r"^(\d{1,2})([．、]|\.(?!\d)|\.(?=\d{4}年))\s*(.+)$")),
     (4, re.compile(r"^[（(](\d{1,2})[)）]\s*(.+)$")),
 )
 DEFAULT_SEPARATORS = {1: "、", 3: "."}

@@ -32,6 +32,21 @@ RATE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)%")
 YEAR = re.compile(r"(?<!\d)(\d{4})(?=年)")
 
 
+# Words that join a name to its value, dropped from the end of the name.
+_JOINERS = re.compile(
+    r"(?:为|是|于|在|按|由|从|至|达到|给予|每人|每参保1人|统一|分别|标准为|约|共|计|的|了)+$"
+)
+HINT_CHARS = 12
+
+
+def name_before(text: str, start: int) -> str:
+    """A name for the value at start: the Chinese words just before it in its
+    clause, joiners dropped, the last HINT_CHARS characters."""
+    clause = re.split(r"[，。；：、（）《》“”\s]", text[:start])[-1]
+    words = re.sub(r"[^\u4e00-\u9fff]", "", re.sub(r"\d+年(度)?", "", clause))
+    return _JOINERS.sub("", words)[-HINT_CHARS:]
+
+
 def escape(text: str) -> str:
     """Literal text in a Jinja template: its braces and # cannot start a tag."""
     return re.sub(r"[{}]|(?<=\{)#", lambda m: "{{ '" + m.group(0) + "' }}", text)
@@ -40,6 +55,10 @@ def escape(text: str) -> str:
 def _number(text: str) -> Decimal | int:
     value = Decimal(text)
     return int(value) if value == value.to_integral_value() and "." not in text else value
+
+
+def _share(typed: str) -> Decimal:
+    return Decimal(typed) / 100
 
 
 @dataclass
@@ -55,11 +74,17 @@ class Lifted:
     tiers: list[dict[str, object]] = field(default_factory=list)
     uses: dict[str, int] = field(default_factory=dict)  # 'amounts.amount_1' → times
 
-    def key_for(self, table: dict[str, Any], stem: str, value: object) -> str:
+    def key_for(self, table: dict[str, Any], stem: str, value: object, hint: str = "") -> str:
+        """The value's name: the one it already has, else the words before it
+        in its clause (集中参保缴费期), else stem_N."""
         for key, known in table.items():
             if known == value:
                 return key
-        key = f"{stem}_{len(table) + 1}"
+        key = hint if len(hint) >= 2 else f"{stem}_{len(table) + 1}"
+        number = 2
+        while key in table:
+            key = f"{hint}{number}" if len(hint) >= 2 else f"{stem}_{len(table) + number}"
+            number += 1
         table[key] = value
         return key
 
@@ -79,38 +104,48 @@ class Lifted:
         """text as a template: values lifted (or only the years, values=False)."""
         spans: list[tuple[int, int, str]] = []
 
-        def free(start: int, end: int) -> bool:
+        def free(match: re.Match[str], group: int = 0) -> bool:
+            start, end = match.start(group), match.end(group)
             return all(end <= s or start >= e for s, e, _ in spans)
 
         def add(match: re.Match[str], expr: str, group: int = 0) -> None:
-            if free(match.start(group), match.end(group)):
-                spans.append((match.start(group), match.end(group), expr))
+            spans.append((match.start(group), match.end(group), expr))
+
+        def hint(match: re.Match[str]) -> str:
+            return name_before(text, match.start())
 
         if values:
             for m in CITED.finditer(text):
-                key = self.key_for(self.documents, "doc", {"title": m[1], "number": m[2]})
-                ref = self._use(f"policy.documents.{key}")
-                add(m, f"《{{{{ {ref}.title }}}}》（{{{{ {ref}.number }}}}）")
+                if free(m):
+                    key = self.key_for(self.documents, "doc", {"title": m[1], "number": m[2]})
+                    ref = self._use(f"policy.documents.{key}")
+                    add(m, f"《{{{{ {ref}.title }}}}》（{{{{ {ref}.number }}}}）")
             for m in PERIOD.finditer(text):
                 start = parse_date(f"{m[1]}年{m[2]}月{m[3]}日")
                 end = parse_date(f"{m[4] or m[1]}年{m[5]}月{m[6]}日")
-                if start is None or end is None or end < start:
-                    continue
-                key = self.key_for(self.periods, "period", {"start": start, "end": end})
-                ref = self._use(f"policy.periods.{key}")
                 separator = m.group(0)[len(f"{m[1]}年{m[2]}月{m[3]}日")]
-                if m[4] is None and separator == "至":
+                # Without the end's year the period filter prints it only with 至.
+                printable = m[4] is not None or separator == "至"
+                if start is None or end is None or end < start or not printable or not free(m):
+                    continue
+                period = {"start": start, "end": end}
+                ref = self._use(
+                    f"policy.periods.{self.key_for(self.periods, 'period', period, hint(m))}"
+                )
+                if m[4] is None:
                     add(m, f"{{{{ {ref} | period }}}}")
-                elif m[4] is not None:
+                else:
                     add(m, f"{{{{ {ref}.start | date }}}}{separator}{{{{ {ref}.end | date }}}}")
             for m in DATE.finditer(text):
                 when = parse_date(m.group(0))
-                if when is not None:
-                    key = self.key_for(self.dates, "date", when)
+                if when is not None and free(m):
+                    key = self.key_for(self.dates, "date", when, hint(m))
                     add(m, f"{{{{ {self._use(f'policy.dates.{key}')} | date }}}}")
             tiers = [(m, m[1], m[2], 2) for m in TIER.finditer(text)]
             tiers += [(m, "一档", m[1], 1) for m in SINGLE_TIER.finditer(text)]
             for m, name, typed, group in tiers:
+                if not free(m, group):
+                    continue
                 amount = _number(typed)
                 index = next((i for i, t in enumerate(self.tiers) if t["name"] == name), None)
                 if index is None:
@@ -118,22 +153,23 @@ class Lifted:
                     index = len(self.tiers) - 1
                 if self.tiers[index]["amount"] == amount:
                     add(m, f"{{{{ {self._use(f'policy.tiers[{index}].amount')} | num }}}}", group)
-            for m in AMOUNT.finditer(text):
-                key = self.key_for(self.amounts, "amount", _number(m[1]))
-                add(m, f"{{{{ {self._use(f'policy.amounts.{key}')} | num }}}}", 1)
-            for m in AGE.finditer(text):
-                key = self.key_for(self.ages, "age", int(m[1]))
-                add(m, f"{{{{ {self._use(f'policy.ages.{key}')} }}}}")
-            for m in COUNT.finditer(text):
-                key = self.key_for(self.counts, "days", int(m[1]))
-                add(m, f"{{{{ {self._use(f'policy.counts.{key}')} }}}}")
-            for m in RATE.finditer(text):
-                rate = Decimal(m[1]) / 100
-                key = self.key_for(self.rates, "rate", rate)
-                add(m, f"{{{{ {self._use(f'policy.rates.{key}')} | pct }}}}")
+            simple = (
+                # pattern, where the values go, their names' stem, the filter
+                # that prints them, the value, and the group replaced (the % goes
+                # with a share: pct prints it; 元 stays after an amount).
+                (AMOUNT, self.amounts, "amounts", "amount", " | num", _number, 1),
+                (AGE, self.ages, "ages", "age", "", int, 1),
+                (COUNT, self.counts, "counts", "days", "", int, 1),
+                (RATE, self.rates, "rates", "rate", " | pct", _share, 0),
+            )
+            for pattern, table, section, stem, shown, convert, group in simple:
+                for m in pattern.finditer(text):
+                    if free(m, group):
+                        key = self.key_for(table, stem, convert(m[1]), hint(m))
+                        add(m, f"{{{{ {self._use(f'policy.{section}.{key}')}{shown} }}}}", group)
         for m in YEAR.finditer(text):
             expr = self.year_ref(int(m[1]))
-            if expr is not None:
+            if expr is not None and free(m):
                 add(m, expr)
         out, at = [], 0
         for span_start, span_end, expr in sorted(spans):

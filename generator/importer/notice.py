@@ -153,6 +153,7 @@ def recognise(blocks: list[Block], source: str) -> Notice:
     if not any(isinstance(item, Line) for item in items):
         raise ImportFailure(f"{source}：文件中没有文字，不是一份通知")
     notice = Notice()
+    items = _take_imprint(notice, items)
     i = 0
     mark: list[str] = []
     while i < len(items):
@@ -215,6 +216,25 @@ def recognise(blocks: list[Block], source: str) -> Notice:
         notice.body = [item.text for item in body[:end] if isinstance(item, Line)]
         _attachments(notice, after)
     return notice
+
+
+def _take_imprint(notice: Notice, items: list[Item]) -> list[Item]:
+    """The 版记 at the end (抄送 line, then 印发机关 and 印发日期), taken out."""
+    end = len(items)
+    last = items[end - 1] if end else None
+    if not isinstance(last, Line) or (m := IMPRINT.match(last.text)) is None:
+        return items
+    when = parse_date(m["date"])
+    if when is None:
+        return items
+    end -= 1
+    copy_to = None
+    before = items[end - 1] if end else None
+    if isinstance(before, Line) and re.match(r"^抄送[:：]", before.text):
+        copy_to = re.sub(r"^抄送[:：]", "", before.text).removesuffix("。")
+        end -= 1
+    notice.imprint = (copy_to, m["printer"], when)
+    return items[:end]
 
 
 def _attachment_list(notice: Notice, items: list[Item]) -> int:
