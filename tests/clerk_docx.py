@@ -85,6 +85,14 @@ class ClerkWriter:
                 paragraph.runs[-1].add_break()
         return paragraph
 
+    def runs(self, parts: list[tuple[str, str]], *, bold: bool = False) -> DocxParagraph:
+        """One justified paragraph of runs in different faces: (text, face)."""
+        paragraph = self.doc.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        for text, font in parts:
+            _run(paragraph, text, bold=bold, font=font)
+        return paragraph
+
     def body(self, text: str) -> None:
         self.para("    " + _half_width(text), align="both")
 
@@ -132,8 +140,13 @@ def clerk_docx(document: model.Document, path: Path) -> Path:
         elif isinstance(block, model.Addressee):
             writer.para(_half_width(block.text))
         elif isinstance(block, model.Heading):
-            text = block.number + block.text + (block.body or "")
-            writer.para("    " + text, bold=block.level == 1, align="both")
+            # 一、 in 黑体; （一） and its title in 楷体, its run-in text in 仿宋;
+            # 1. and （1） typed in the body face, as clerks do.
+            face = {1: "黑体", 2: "楷体_GB2312"}.get(block.level, "仿宋_GB2312")
+            parts = [("    " + block.number + block.text, face)]
+            if block.body:
+                parts.append((_half_width(block.body), "仿宋_GB2312"))
+            writer.runs(parts)
         elif isinstance(block, model.Paragraph):
             writer.body(block.text)
         elif isinstance(block, model.AttachmentList):

@@ -211,10 +211,9 @@ def clerk_notice(path: Path) -> Path:
     w.para("    一、缴费标准")
     w.para("    2025年度个人缴费标准为每人400元,集中缴费期为2024年9月1日至12月31日。")
     w.para("    二、工作要求")
-    w.para("    （三）此处序号跳过了（一）（二），照原样保留。")
-    w.para(
-        "    1、加强领导。各乡镇要高度重视。\n    2、按时上报。参保率达到95%以上,于2024年12月31日前报送。"
-    )
+    w.runs([("    （一）加强领导。", "楷体_GB2312"), ("各乡镇要高度重视。", "仿宋_GB2312")])
+    w.para("    1、按时上报。参保率达到95%以上,于2024年12月31日前报送。\n    2、如实填报。")
+    w.para("    （三）此处序号跳过了（二），照原样保留。")
     w.para("    附件:青山县2025年度参保任务表")
     w.para("青山县医疗保障局    ", align="right")
     w.para("2024年8月20日    ", align="right")
@@ -255,8 +254,11 @@ def test_a_clerk_laid_out_notice(tmp_path: Path) -> None:
     assert document["notice"]["subject"] == "做好{{ year }}年度居民医保参保缴费工作"
     assert document["heading_numbers"] == {3: "{n}、"}
     body = (target / "notice.md.j2").read_text("utf-8").splitlines()
-    assert "# 缴费标准" in body and "### 加强领导。" in body and "### 按时上报。" in body
-    assert "（三）此处序号跳过了（一）（二），照原样保留。" in body  # out of sequence: text
+    assert "# 缴费标准" in body
+    # The title set apart in 楷体 runs in; numbers typed in the body face number the text.
+    assert body[body.index("## 加强领导。") + 1] == "各乡镇要高度重视。"
+    assert body[body.index("###") + 1].startswith("按时上报。参保率达到{{ policy.rates.")
+    assert "（三）此处序号跳过了（二），照原样保留。" in body  # out of sequence: text
     assert any("（三）此处序号跳过了" in line for line in report.text)
     policy = yaml.safe_load((target / "policy.yaml").read_text("utf-8"))
     assert policy["tiers"] == [{"name": "一档", "amount": 400}]

@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+HEADING_FACES = ("黑体", "楷体", "hei", "kai", "小标宋")
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PART_BYTES = 50 * 1024 * 1024  # word/document.xml unpacked
@@ -40,6 +41,11 @@ class Para:
     indent_chars: int = 0  # leading spaces typed (full-width counts two)
     rule_below: bool = False  # a bottom border: the red line drawn as a border
     rule_red: bool = False
+    # Where a heading ends: the leading text in another font (or weight) than
+    # the paragraph's last run, as （一）征缴方式。 in 楷体 before 仿宋 text.
+    lead: str = ""
+    fonts_known: bool = False  # some run names its Chinese font or weight
+    heading_look: bool = False  # the last run is in a heading face (黑体, 楷体) or bold
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,7 @@ def _para(p: etree._Element, styles: Styles) -> Para:
         return found
 
     text_parts: list[str] = []
+    looks: list[tuple[str, tuple[str | None, bool]]] = []  # (text, (face, bold)) per run
     red = False
     size: float | None = None
     bold = False
@@ -239,8 +246,9 @@ def _para(p: etree._Element, styles: Styles) -> Para:
         if half_points and half_points.isdigit():
             size = max(size or 0.0, int(half_points) / 2)
         bold_element = prop(props, "b", run_style)
-        if bold_element is not None and _val(bold_element, "val") not in ("0", "false"):
-            bold = True
+        run_bold = bold_element is not None and _val(bold_element, "val") not in ("0", "false")
+        bold = bold or run_bold
+        looks.append((run_text, (_val(prop(props, "rFonts", run_style), "eastAsia"), run_bold)))
     jc = ppr.find(f"{W}jc") if ppr is not None else None
     align = _val(jc if jc is not None else styles.find(style, f"{W}pPr/{W}jc"), "val") or "left"
     align = {"start": "left", "end": "right", "distribute": "both"}.get(align, align)
@@ -250,11 +258,40 @@ def _para(p: etree._Element, styles: Styles) -> Para:
     rule = bottom is not None and _val(bottom, "val") not in (None, "nil", "none")
     rule_red = rule and _is_red(_val(bottom, "color") or "")
     text = "".join(text_parts)
+    heading_lead, fonts_known, heading_look = _heading_lead(looks)
     lead = re.match(r"[ \u3000\u00a0]*", text)
     indent = 0
     if lead:
         indent = sum(2 if ch == "\u3000" else 1 for ch in lead.group(0)) // 2
-    return Para(text, red, size, bold, align, indent, rule, rule_red)
+    return Para(
+        text,
+        red,
+        size,
+        bold,
+        align,
+        indent,
+        rule,
+        rule_red,
+        heading_lead,
+        fonts_known,
+        heading_look,
+    )
+
+
+def _heading_lead(looks: list[tuple[str, tuple[str | None, bool]]]) -> tuple[str, bool, bool]:
+    """(the leading text in another look than the last run's, whether any
+    run names a face or weight, whether the last run looks like a heading)."""
+    if not looks:
+        return "", False, False
+    last_face, last_bold = looks[-1][1]
+    known = any(face is not None or bold for _, (face, bold) in looks)
+    heading = last_bold or any(h in (last_face or "").lower() for h in HEADING_FACES)
+    lead = ""
+    for run_text, look in looks:
+        if look == looks[-1][1]:
+            break
+        lead += run_text
+    return (lead if lead != "".join(t for t, _ in looks) else ""), known, heading
 
 
 def _is_red(colour: str) -> bool:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from generator.compose.formatting import chinese_number
+from generator.importer.docx_reader import Para
+from generator.importer.notice import normalise
 
 _CN = "一二三四五六七八九十"
 PATTERNS = (
@@ -63,9 +65,24 @@ def split_heading(text: str, numbering: Numbering) -> tuple[int, str] | None:
     return None
 
 
-def markup_lines(level: int, rest: str) -> tuple[str, str | None]:
+def markup_lines(
+    level: int, rest: str, look: Para | None = None, text: str = ""
+) -> tuple[str, str | None]:
     """A recognised heading's title and run-in text: `## 标题。` with the
-    text on the next line, or the whole paragraph as the title."""
+    text on the next line, the whole paragraph as the title, or no title
+    (a bare number before body text).
+
+    The look decides where a clerk set it apart: the title in another face
+    (楷体 before 仿宋); a paragraph all in a heading face is all title; one
+    all in the body face is body text numbered. Without fonts, a short
+    phrase ending in 。 before more text is taken as a run-in title."""
+    if level > 1 and look is not None and look.fonts_known:
+        lead = normalise(look.lead)
+        if lead and text.startswith(lead) and len(lead) < len(text):
+            title = lead[len(text) - len(rest) :]
+            body = text[len(lead) :]
+            return (title, body) if title else ("", body)
+        return (rest, None) if look.heading_look else ("", rest)
     if level > 1:
         stop = rest.find("。")
         if 0 < stop < RUN_IN_MAX and stop + 1 < len(rest) and "，" not in rest[:stop]:

@@ -87,6 +87,7 @@ class Notice:
     imprint: tuple[str | None, str, dt.date] | None = None
     shape: str = "notice_with_plan"
     unplaced: list[str] = field(default_factory=list)
+    looks: dict[str, Para] = field(default_factory=dict)  # each line's paragraph, by its text
 
 
 Item = Line | Grid
@@ -153,6 +154,7 @@ def recognise(blocks: list[Block], source: str) -> Notice:
     if not any(isinstance(item, Line) for item in items):
         raise ImportFailure(f"{source}：文件中没有文字，不是一份通知")
     notice = Notice()
+    notice.looks = {item.text: item.para for item in items if isinstance(item, Line)}
     items = _take_imprint(notice, items)
     i = 0
     mark: list[str] = []

@@ -19,7 +19,7 @@ import yaml
 
 from generator.build.staging import new_stage, sync_tree
 from generator.dataset.schema_refs import with_schema_ref
-from generator.importer.docx_reader import ImportFailure
+from generator.importer.docx_reader import ImportFailure, Para
 from generator.importer.headings import Numbering, looks_numbered, markup_lines, split_heading
 from generator.importer.lifting import Lifted, dataset_year
 from generator.importer.notice import Notice
@@ -74,7 +74,13 @@ class Draft:
     printed_differs: bool = False  # a table's printed figure differs from the computed one
 
 
-def _prose(paragraphs: list[str], lifted: Lifted, numbering: Numbering, report: Report) -> str:
+def _prose(
+    paragraphs: list[str],
+    lifted: Lifted,
+    numbering: Numbering,
+    report: Report,
+    looks: dict[str, Para] | None = None,
+) -> str:
     blocks: list[str] = []
     for text in paragraphs:
         heading = split_heading(text, numbering)
@@ -85,8 +91,8 @@ def _prose(paragraphs: list[str], lifted: Lifted, numbering: Numbering, report: 
             blocks.append("\\" + line if line.startswith("#") else line)
             continue
         level, rest = heading
-        title, body = markup_lines(level, rest)
-        lines = ["#" * level + " " + lifted.template(title)]
+        title, body = markup_lines(level, rest, (looks or {}).get(text), text)
+        lines = ["#" * level + (" " + lifted.template(title) if title else "")]
         if body:
             lines.append(lifted.template(body))
         blocks.append("\n".join(lines))
@@ -126,7 +132,7 @@ def draft(notice: Notice, source: str) -> Draft:
                 f"标题“{notice.title}”不是“{issuer}关于……的通知”的写法，事由待填写"
             )
         entry["template"] = "notice.md.j2"
-        out.files["notice.md.j2"] = _prose(notice.body, lifted, numbering, report)
+        out.files["notice.md.j2"] = _prose(notice.body, lifted, numbering, report, notice.looks)
         if attachments:
             entry["attachments"] = attachments
         document["notice"] = entry
@@ -143,7 +149,7 @@ def draft(notice: Notice, source: str) -> Draft:
             if notice.date:
                 plan["date"] = notice.date
         document["plan"] = plan
-        out.files["plan.md.j2"] = _prose(notice.plan_body, lifted, numbering, report)
+        out.files["plan.md.j2"] = _prose(notice.plan_body, lifted, numbering, report, notice.looks)
         report.recognised.append(f"方案：{notice.plan_title}（正文 {len(notice.plan_body)} 段）")
     if numbering.formats:
         document["heading_numbers"] = dict(sorted(numbering.formats.items()))
@@ -203,7 +209,9 @@ def _attachments(notice: Notice, lifted: Lifted, out: Draft) -> list[dict[str, A
                 out.report.review += [f"tables/{name}.yaml：{r}" for r in table.review]
             if page.paragraphs:
                 template = f"attachment{index + 1}.md.j2"
-                out.files[template] = _prose(page.paragraphs, lifted, Numbering(), out.report)
+                out.files[template] = _prose(
+                    page.paragraphs, lifted, Numbering(), out.report, notice.looks
+                )
                 entry["template"] = template
                 out.report.text.append(
                     f"附件{index + 1}的文字（{len(page.paragraphs)} 段）保留为正文 {template}；名单可改写到 organisation.yaml"
