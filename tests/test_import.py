@@ -65,15 +65,16 @@ def printed_tables(document: object) -> list[str]:
 
 def structure(document: object) -> list[str]:
     """The kinds of block in order, body text left out (a heading counts as
-    one; a name list, which the import keeps as text, is left out)."""
+    its level; a name list as an unruled table)."""
     from generator import model
 
     assert isinstance(document, model.Document)
     return [
-        type(block).__name__ + (f"{block.level}" if isinstance(block, model.Heading) else "")
+        type(block).__name__
+        + (f"{block.level}" if isinstance(block, model.Heading) else "")
+        + ("-unruled" if isinstance(block, model.Table) and not block.ruled else "")
         for block in document.blocks()
         if not isinstance(block, model.Paragraph)
-        and not (isinstance(block, model.Table) and not block.ruled)
     ]
 
 
@@ -136,6 +137,14 @@ def test_lifted_values_and_the_notice_parts(
     plan = (target / "plan.md.j2").read_text("utf-8")
     assert "# 参保对象" in plan.splitlines()
     assert "## 征缴方式。" in plan.splitlines()  # run-in heading kept run-in
+    # The name list of 附件1, typed without a space between name and title.
+    organisation = yaml.safe_load((target / "organisation.yaml").read_text("utf-8"))
+    original = yaml.safe_load(
+        (REPO / "data" / "wuhe" / "2024" / "organisation.yaml").read_text("utf-8")
+    )
+    assert organisation["leading_group"]["name"] == original["leading_group"]["name"]
+    assert organisation["leading_group"]["members"] == original["leading_group"]["members"]
+    assert document["plan"]["attachments"][0]["roster"] is True
     table = yaml.safe_load((target / "tables" / "table2.yaml").read_text("utf-8"))
     assert table["total_label"] == "合计"
     # Typed from the computed document, so the printed total is the sum (542469).

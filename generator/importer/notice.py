@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from generator.importer.docx_reader import Block, Grid, ImportFailure, Para
+from generator.importer.roster import Roster, roster_from_grid
 
 NUMBER = re.compile(r"^(?P<prefix>\S+?)[〔\[［(（](?P<year>\d{4})[〕\]］)）](?P<serial>\d+)号$")
 DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -55,8 +56,9 @@ def parse_date(text: str) -> dt.date | None:
 
 @dataclass
 class Line:
-    text: str
+    text: str  # normalised
     para: Para
+    raw: str = ""  # as typed, spaces kept (a name list's padding)
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Attachment:
     unit: str | None = None
     footnotes: list[str] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)  # the paragraphs as typed
+    roster: Roster | None = None
 
 
 @dataclass
@@ -123,7 +127,7 @@ def _items(blocks: list[Block]) -> list[Item]:
         for piece in pieces:
             text = normalise(piece)
             if text:
-                items.append(Line(text, block))
+                items.append(Line(text, block, piece))
     return items
 
 
@@ -324,17 +328,17 @@ def _attachments(notice: Notice, items: list[Item]) -> None:
             continue
         if current is None:
             if isinstance(item, Line):
-                if item.text.startswith("抄送："):
-                    current = Attachment(label="")
-                    current.paragraphs.append(item.text)
-                    continue
                 notice.unplaced.append(item.text)
+            continue
+        if isinstance(item, Grid) and current.roster is None and (roster := roster_from_grid(item)):
+            current.roster = roster
             continue
         if isinstance(item, Grid):
             if current.grid is None:
                 current.grid = item
                 if current.paragraphs and re.match(r"^单位[:：]", current.paragraphs[-1]):
                     current.unit = current.paragraphs.pop()
+                    current.raw.pop()
             continue
         if (current.grid is not None and re.match(r"^(注|备注|说明)[:：0-9１-９]", item.text)) or (
             current.grid is not None and current.footnotes
@@ -342,4 +346,5 @@ def _attachments(notice: Notice, items: list[Item]) -> None:
             current.footnotes.append(item.text)
         else:
             current.paragraphs.append(item.text)
+            current.raw.append(item.raw or item.text)
     notice.attachments = [a for a in notice.attachments if a.label]

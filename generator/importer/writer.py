@@ -22,8 +22,9 @@ from generator.dataset.schema_refs import with_schema_ref
 from generator.importer.docx_reader import ImportFailure, Para
 from generator.importer.headings import Numbering, looks_numbered, markup_lines, split_heading
 from generator.importer.lifting import Lifted, dataset_year
-from generator.importer.notice import Notice
+from generator.importer.notice import Attachment, Notice
 from generator.importer.report import REPORT_NAME, Report
+from generator.importer.roster import roster_from_lines
 from generator.importer.tables import import_table
 
 NOTICE_BODY = re.compile(
@@ -207,6 +208,7 @@ def _attachments(notice: Notice, lifted: Lifted, out: Draft) -> list[dict[str, A
                     f"附件{index + 1}的表格 → tables/{name}.yaml：" + "；".join(table.notes)
                 )
                 out.report.review += [f"tables/{name}.yaml：{r}" for r in table.review]
+            _roster(page, index, entry, out)
             if page.paragraphs:
                 template = f"attachment{index + 1}.md.j2"
                 out.files[template] = _prose(
@@ -214,10 +216,33 @@ def _attachments(notice: Notice, lifted: Lifted, out: Draft) -> list[dict[str, A
                 )
                 entry["template"] = template
                 out.report.text.append(
-                    f"附件{index + 1}的文字（{len(page.paragraphs)} 段）保留为正文 {template}；名单可改写到 organisation.yaml"
+                    f"附件{index + 1}的文字（{len(page.paragraphs)} 段）保留为正文 {template}"
                 )
         entries.append(entry)
     return entries
+
+
+def _roster(page: Attachment, index: int, entry: dict[str, Any], out: Draft) -> None:
+    """A name list at the head of the attachment into organisation.yaml (one
+    leading group a data set: a second list stays text)."""
+    if "organisation.yaml" in out.files:
+        return
+    roster = page.roster
+    if roster is None and (found := roster_from_lines(page.raw)) is not None:
+        roster, used = found
+        del page.paragraphs[:used], page.raw[:used]
+    if roster is None:
+        return
+    name = re.sub(r"(人员|成员)?名单$", "", page.title) or page.title
+    members = [{k: v for k, v in m.items() if v} for m in roster.members]
+    group = {"leading_group": {"name": name, "members": members}}
+    out.files["organisation.yaml"] = _dump(group)
+    entry["roster"] = True
+    out.report.recognised.append(f"附件{index + 1}的名单 → organisation.yaml（{len(members)} 人）")
+    if roster.guessed:
+        out.report.review.append(
+            "名单中姓名与职务之间没有空格，按三个字划分了姓名，请核对：" + "、".join(roster.guessed)
+        )
 
 
 def _notice_common(notice: Notice, lifted: Lifted, report: Report) -> dict[str, Any]:
