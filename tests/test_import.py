@@ -119,13 +119,14 @@ def test_lifted_values_and_the_notice_parts(
     assert document["issuer"] == {
         "name": "五河县人民政府办公室",
         "mark": "五河县人民政府办公室文件",
+        "short_name": "五河县",
     }
     assert document["notice"]["number"] == {"prefix": "五政办秘", "year": 2023, "serial": 50}
     assert str(document["notice"]["date"]) == "2023-09-15"
     assert document["notice"]["quote_plan_title"] is False
     assert (
         document["plan"]["title"]
-        == "五河县{{ year - 1 }}年（{{ year }}年度）城乡居民基本医疗保险参保缴费工作方案"
+        == "{{ issuer.short_name }}{{ year - 1 }}年（{{ year }}年度）城乡居民基本医疗保险参保缴费工作方案"
     )
     assert policy["year"] == 2024
     assert policy["tiers"] == [{"name": "一档", "amount": 380}]

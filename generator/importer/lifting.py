@@ -73,6 +73,7 @@ class Lifted:
     documents: dict[str, dict[str, str]] = field(default_factory=dict)
     tiers: list[dict[str, object]] = field(default_factory=list)
     uses: dict[str, int] = field(default_factory=dict)  # 'amounts.amount_1' → times
+    short_name: str | None = None  # the issuer's, written {{ issuer.short_name }} in titles
 
     def key_for(self, table: dict[str, Any], stem: str, value: object, hint: str = "") -> str:
         """The value's name: the one it already has, else the words before it
@@ -167,6 +168,10 @@ class Lifted:
                     if free(m, group):
                         key = self.key_for(table, stem, convert(m[1]), hint(m))
                         add(m, f"{{{{ {self._use(f'policy.{section}.{key}')}{shown} }}}}", group)
+        if not values and self.short_name:
+            for m in re.finditer(re.escape(self.short_name), text):
+                if free(m):
+                    add(m, "{{ issuer.short_name }}")
         for m in YEAR.finditer(text):
             expr = self.year_ref(int(m[1]))
             if expr is not None and free(m):
@@ -177,6 +182,20 @@ class Lifted:
             at = span_end
         out.append(escape(text[at:]))
         return "".join(out)
+
+
+PLACE = re.compile(r"^[\u4e00-\u9fff]{2,12}?(?:省|市|州|盟|县|区|旗|镇|乡|街道)")
+
+
+def short_name(issuer: str, titles: list[str]) -> str | None:
+    """The issuer's short name as its titles begin (武水镇 for 临武县武水镇人民政府):
+    the place a title starts with, when the issuer's name contains it."""
+    for title in titles:
+        for end in range(len(title), 1, -1):
+            head = title[:end]
+            if PLACE.fullmatch(head) and head in issuer and head != issuer:
+                return head
+    return None
 
 
 def dataset_year(titles: list[str], issued: date | None) -> int | None:

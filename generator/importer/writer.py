@@ -21,7 +21,7 @@ from generator.build.staging import new_stage, sync_tree
 from generator.dataset.schema_refs import with_schema_ref
 from generator.importer.docx_reader import ImportFailure, Para
 from generator.importer.headings import Numbering, looks_numbered, markup_lines, split_heading
-from generator.importer.lifting import Lifted, dataset_year
+from generator.importer.lifting import Lifted, dataset_year, short_name
 from generator.importer.notice import Attachment, Notice
 from generator.importer.report import REPORT_NAME, Report
 from generator.importer.roster import roster_from_lines
@@ -117,6 +117,12 @@ def draft(notice: Notice, source: str) -> Draft:
             "没有找到署名，发文机关名称取自标题" if issuer != "待填写" else "没有找到发文机关名称"
         )
     document: dict[str, Any] = {"issuer": {"name": issuer}}
+    lifted.short_name = short_name(issuer, [t for t in (notice.plan_title, *titles) if t])
+    if lifted.short_name:
+        document["issuer"]["short_name"] = lifted.short_name
+        report.recognised.append(
+            f"发文机关简称：{lifted.short_name}（标题中写作 {{{{ issuer.short_name }}}}）"
+        )
     if notice.mark:
         document["issuer"]["mark"] = notice.mark
         report.recognised.append(f"发文机关标志（红头）：{notice.mark}")
