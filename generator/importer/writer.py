@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -73,6 +72,7 @@ class Draft:
     files: dict[str, str] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
     printed_differs: bool = False  # a table's printed figure differs from the computed one
+    source: str = ""  # the file imported, named in the report
 
 
 def _prose(
@@ -101,7 +101,7 @@ def _prose(
 
 
 def draft(notice: Notice, source: str) -> Draft:
-    out = Draft()
+    out = Draft(source=Path(source).name)
     report = out.report
     titles = [t for t in (notice.plan_title, notice.title) if t] + [
         a.title for a in notice.attachments
@@ -365,7 +365,7 @@ def write_dataset(result: Draft, target: Path) -> None:
             if relative.endswith(".yaml"):
                 text = with_schema_ref(text, target, relative)
             path.write_text(text, "utf-8")
-        (stage / REPORT_NAME).write_text(result.report.text_block(), "utf-8")
+        (stage / REPORT_NAME).write_text(result.report.text_block(result.source), "utf-8")
         sync_tree(stage)
         if target.exists():
             target.rmdir()
@@ -373,7 +373,3 @@ def write_dataset(result: Draft, target: Path) -> None:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-
-
-def as_of(value: date | None) -> str:
-    return value.isoformat() if value else ""
