@@ -224,6 +224,10 @@ def clerk_notice(path: Path) -> Path:
     w.runs([("    （一）加强领导。", "楷体_GB2312"), ("各乡镇要高度重视。", "仿宋_GB2312")])
     w.para("    1、按时上报。参保率达到95%以上,于2024年12月31日前报送。\n    2、如实填报。")
     w.para("    （三）此处序号跳过了（二），照原样保留。")
+    numbered = w.para("自动编号的一段。")  # Word's numbering: its number is not in the text
+    numbered._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr xmlns:w="{W[1:-1]}"><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>')
+    )
     w.para("    附件:青山县2025年度参保任务表")
     w.para("青山县医疗保障局    ", align="right")
     w.para("2024年8月20日    ", align="right")
@@ -270,6 +274,7 @@ def test_a_clerk_laid_out_notice(tmp_path: Path) -> None:
     assert body[body.index("###") + 1].startswith("按时上报。参保率达到{{ policy.rates.")
     assert "（三）此处序号跳过了（二），照原样保留。" in body  # out of sequence: text
     assert any("（三）此处序号跳过了" in line for line in report.text)
+    assert any("自动编号" in line and "自动编号的一段" in line for line in report.review)
     policy = yaml.safe_load((target / "policy.yaml").read_text("utf-8"))
     assert policy["tiers"] == [{"name": "一档", "amount": 400}]
     assert 0.95 in policy["rates"].values()

@@ -46,6 +46,7 @@ class Para:
     lead: str = ""
     fonts_known: bool = False  # some run names its Chinese font or weight
     heading_look: bool = False  # the last run is in a heading face (黑体, 楷体) or bold
+    auto_numbered: bool = False  # Word's own numbering (w:numPr): its number is not in the text
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,8 @@ def _para(p: etree._Element, styles: Styles) -> Para:
         heading_lead,
         fonts_known,
         heading_look,
+        (ppr is not None and ppr.find(f"{W}numPr") is not None)
+        or styles.find(style, f"{W}pPr/{W}numPr") is not None,
     )
 
 

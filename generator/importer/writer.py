@@ -83,6 +83,12 @@ def _prose(
     looks: dict[str, Para] | None = None,
 ) -> str:
     blocks: list[str] = []
+    automatic = [t for t in paragraphs if (look := (looks or {}).get(t)) and look.auto_numbered]
+    if automatic:
+        report.review.append(
+            f"{len(automatic)} 段用了 Word 的自动编号，序号不在文字中，未能识别为标题，请补上标记："
+            + "；".join(t[:12] for t in automatic[:5])
+        )
     for text in paragraphs:
         heading = split_heading(text, numbering)
         if heading is None:
