@@ -404,3 +404,47 @@ def test_the_same_file_imports_to_the_same_bytes(tmp_path: Path) -> None:
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for relative in files:
         assert (first / relative).read_bytes() == (second / relative).read_bytes()
+
+
+def test_a_table_with_its_caption_and_unit_inside_and_set_widths(tmp_path: Path) -> None:
+    """Some clerks put the table's title and 单位 in merged rows of the table
+    itself, and widen the name column by hand."""
+    w = ClerkWriter()
+    w.para("青山县2025年度参保工作方案", align="center", size=22)
+    w.para("    一、目标")
+    w.para("    2025年度全县参保率达到95%。")
+    w.para("青山县医疗保障局", align="right")
+    w.para("2024年8月20日", align="right")
+    w.para("附件", font="黑体")
+    w.para("青山县2025年度参保任务表", align="center", size=22)
+    grid = w.doc.add_table(rows=6, cols=3)
+    grid.style = w.doc.styles["Table Grid"]
+    grid.cell(0, 0).merge(grid.cell(0, 2)).text = "青山县2025年度参保任务表"
+    grid.cell(1, 0).merge(grid.cell(1, 2)).text = "单位：人"
+    for r, row in enumerate(
+        [["乡镇", "户籍人口", "任务数"], ["东乡", "1000", "950"], ["西乡", "2000", "1900"]]
+    ):
+        for c, text in enumerate(row):
+            grid.cell(r + 2, c).text = text
+    for c, text in enumerate(["合计", "3000", "2850"]):
+        grid.cell(5, c).text = text
+    for column, twips in zip(grid.columns, (3000, 2000, 2000), strict=True):
+        for cell in column.cells:
+            cell.width = twips * 635  # EMU
+    grid_xml = grid._tbl.find(f"{W}tblGrid")
+    assert grid_xml is not None
+    for col, twips in zip(grid_xml, (3000, 2000, 2000), strict=True):
+        col.set(f"{W}w", str(twips))
+    target = tmp_path / "plan" / "2025"
+    import_notice(w.save(tmp_path / "plan.docx"), target)
+    table = yaml.safe_load((target / "tables" / "table1.yaml").read_text("utf-8"))
+    assert table["unit"] == "单位：人"
+    assert [c["name"] for c in table["columns"]] == ["乡镇", "户籍人口", "任务数"]
+    assert [c.get("width") for c in table["columns"]] == [1.3, 0.9, 0.9]
+    assert table["columns"][2]["formula"].startswith("round(户籍人口 * rates.")
+    document = yaml.safe_load((target / "document.yaml").read_text("utf-8"))
+    assert document["shape"] == "plan" and str(document["plan"]["date"]) == "2024-08-20"
+    _, rebuilt, _ = prepare(target)
+    assert table_numbers(printed_tables(rebuilt)) == table_numbers(
+        ["1000", "950", "2000", "1900", "3000", "2850"]
+    )

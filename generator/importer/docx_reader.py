@@ -61,6 +61,7 @@ class Cell:
 class Grid:
     rows: list[list[Cell]] = field(default_factory=list)
     borders: bool = True
+    widths: list[int] = field(default_factory=list)  # the grid's columns, twips
 
 
 Block = Para | Grid
@@ -316,6 +317,9 @@ def _grid(tbl: etree._Element, styles: Styles) -> Grid:
     if borders is not None:
         values = {_val(b, "val") for b in borders}
         grid.borders = bool(values - {"nil", "none", None})
+    for column in tbl.findall(f"{W}tblGrid/{W}gridCol"):
+        width = _val(column, "w")
+        grid.widths.append(int(width) if width and width.isdigit() else 0)
     for tr in tbl.findall(f"{W}tr"):
         row: list[Cell] = []
         for tc in tr.findall(f"{W}tc"):

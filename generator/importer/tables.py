@@ -84,6 +84,16 @@ def import_table(grid: Grid, lifted: Lifted) -> ImportedTable:
     texts, covered = _matrix(grid)
     if not texts or not texts[0]:
         return ImportedTable({"columns": [{"name": "内容"}], "rows": []}, review=["空表格"])
+    result = ImportedTable({})
+    # Rows of one cell across the table above the headings: a caption or a unit line.
+    unit: str | None = None
+    while len(texts) > 2 and len(texts[0]) > 1 and len(set(texts[0])) == 1:
+        line = texts[0][0]
+        if re.match(r"^单位[:：]", line):
+            unit = line
+        elif line:
+            result.notes.append(f"表内的标题行“{line}”未作为表头（附件标题已有）")
+        texts, covered = texts[1:], covered[1:]
     header_count = next((k for k, row in enumerate(texts) if _is_data_row(row)), 1)
     header_count = max(header_count, 1)
     width = len(texts[0])
@@ -100,7 +110,6 @@ def import_table(grid: Grid, lifted: Lifted) -> ImportedTable:
     ):
         total_row = body[-1]
         body, body_cover = body[:-1], body_cover[:-1]
-    result = ImportedTable({})
     columns: list[dict[str, Any]] = []
     names: list[str] = []
     for j in range(width):
@@ -121,6 +130,12 @@ def import_table(grid: Grid, lifted: Lifted) -> ImportedTable:
         if len(path) > 1:
             column["header"] = [lifted.template(p, values=False) for p in path]
         columns.append(column)
+    if len(grid.widths) == width and all(grid.widths):
+        mean = sum(grid.widths) / width
+        relative = [round(twips / mean, 1) for twips in grid.widths]
+        if max(relative) - min(relative) >= 0.2:  # as the clerk set them; equal ones say nothing
+            for column, share in zip(columns, relative, strict=True):
+                column["width"] = share
     keys = [c.get("key", n) for c, n in zip(columns, names, strict=True)]
     values: list[list[Decimal | None]] = [[number(row[j]) for row in body] for j in range(width)]
     kinds: list[str] = []
@@ -192,6 +207,8 @@ def import_table(grid: Grid, lifted: Lifted) -> ImportedTable:
         result.notes.append(
             f"合计行“{spec['total_label']}”：程序计算，原文印刷值记在 printed.total 下供核对"
         )
+    if unit is not None:
+        spec["unit"] = unit
     spec["rows"] = rows
     result.spec = spec
     result.notes.insert(0, f"{len(body)} 行、{width} 列，表头 {header_count} 行")

@@ -205,8 +205,11 @@ def _attachments(notice: Notice, lifted: Lifted, out: Draft) -> list[dict[str, A
                 out.printed_differs |= table.printed_differs
                 name = f"table{index + 1}"
                 spec = table.spec
-                if page.unit:
-                    spec = {**spec, "unit": lifted.template(page.unit, values=False)}
+                if page.unit or "unit" in spec:
+                    spec = {
+                        **spec,
+                        "unit": lifted.template(page.unit or spec["unit"], values=False),
+                    }
                 if page.footnotes:
                     spec = {
                         **spec,
