@@ -448,3 +448,45 @@ def test_a_table_with_its_caption_and_unit_inside_and_set_widths(tmp_path: Path)
     assert table_numbers(printed_tables(rebuilt)) == table_numbers(
         ["1000", "950", "2000", "1900", "3000", "2850"]
     )
+
+
+def test_an_older_clerks_habits(tmp_path: Path) -> None:
+    """A title left-aligned but set large, a date in Chinese numerals, and each
+    attachment's label and title on one line."""
+    w = ClerkWriter()
+    w.para("青山县医疗保障局关于印发青山县2025年度参保工作方案的通知", size=22)
+    w.para("各乡镇人民政府：")
+    w.para("    现将《青山县2025年度参保工作方案》印发给你们，请认真贯彻执行。")
+    w.para("青山县医疗保障局", align="right")
+    w.para("二〇二四年八月二十日", align="right")
+    w.para("青山县2025年度参保工作方案", size=22)
+    w.para("    一、目标")
+    w.para("    参保率达到95%。")
+    w.para("    附件：1.青山县参保工作专班名单")
+    w.para("          2.青山县参保联系人")
+    w.para("附件1：青山县参保工作专班名单", font="黑体")
+    w.para("    组  长：李  明  县医保局局长")
+    w.para("    成  员：王小红  县医保局副局长")
+    w.para("    张  伟  县税务局副局长")
+    w.para("附件2：青山县参保联系人", font="黑体")
+    w.para("    各乡镇确定一名联系人。")
+    target = tmp_path / "qingshan" / "2025"
+    report = import_notice(w.save(tmp_path / "old.docx"), target)
+    document = yaml.safe_load((target / "document.yaml").read_text("utf-8"))
+    assert str(document["notice"]["date"]) == "2024-08-20"
+    assert document["plan"]["title"] == "{{ issuer.short_name }}{{ year }}年度参保工作方案"
+    assert document["notice"]["request"] == "请认真贯彻执行"
+    attachments = document["plan"]["attachments"]
+    assert [a["title"] for a in attachments] == [
+        "{{ issuer.short_name }}参保工作专班名单",
+        "{{ issuer.short_name }}参保联系人",
+    ]
+    assert attachments[0]["roster"] is True and attachments[1]["template"] == "attachment2.md.j2"
+    organisation = yaml.safe_load((target / "organisation.yaml").read_text("utf-8"))
+    assert organisation["leading_group"]["members"] == [
+        {"role": "组长", "name": "李明", "title": "县医保局局长"},
+        {"role": "成员", "name": "王小红", "title": "县医保局副局长"},
+        {"role": "成员", "name": "张伟", "title": "县税务局副局长"},
+    ]
+    assert not any("三个字" in line for line in report.review)  # spaces told name from title
+    prepare(target)

@@ -19,6 +19,8 @@ NUMBER = re.compile(r"^(?P<prefix>\S+?)[〔\[［(（](?P<year>\d{4})[〕\]］)�
 DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 IMPRINT = re.compile(r"^(?P<printer>.+?)\s*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)印发$")
 ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*(\d*)$")
+# 附件1：名单 on one line, the title after the label
+LABEL_AND_TITLE = re.compile(r"^附件(\d*)[：:\s]\s*(?P<title>[^：:].{3,})$")
 ATTACHMENT_LIST = re.compile(r"^附件(?:：|(\d+)：)")
 LIST_ITEM = re.compile(r"^(\d+)[.．、]\s*(.+)$")
 NOTE = re.compile(r"^[（(](此件.+?)[)）]$")
@@ -44,8 +46,36 @@ def normalise(text: str) -> str:
     return text
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+}
+CN_DATE = re.compile(
+    r"^([〇零○ＯO一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
+
+
+def _cn_number(text: str) -> int:
+    """一 … 三十一: 十 counts ten, a digit before it tens, after it units."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0)
+    tens, _, units = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (
+        _CN_DIGITS.get(units, 0) if units else 0
+    )
+
+
 def parse_date(text: str) -> dt.date | None:
+    """2023年9月15日, or as older notices write it, 二〇二三年九月十五日."""
     match = DATE.match(text)
+    if match is None and (cn := CN_DATE.match(text)) is not None:
+        year = int("".join(str(_CN_DIGITS[c]) for c in cn[1]))
+        try:
+            return dt.date(year, _cn_number(cn[2]), _cn_number(cn[3]))
+        except ValueError:
+            return None
     if match is None:
         return None
     try:
@@ -131,6 +161,11 @@ def _items(blocks: list[Block]) -> list[Item]:
     return items
 
 
+def _is_title(para: Para) -> bool:
+    """A title's line: centred, or (centred by eye with spaces) set in 18 pt or more."""
+    return para.align == "center" or (para.size is not None and para.size >= 18 and not para.red)
+
+
 def _is_imprint(grid: Grid) -> bool:
     """The 版记 laid out as a table (抄送 in one row, 印发机关 and date in the next)."""
     rows = [normalise(" ".join(cell.text for cell in row)) for row in grid.rows]
@@ -178,7 +213,7 @@ def recognise(blocks: list[Block], source: str) -> Notice:
             notice.number = (match["prefix"], int(match["year"]), int(match["serial"]))
             i += 1
     title: list[str] = []
-    while i < len(items) and isinstance(items[i], Line) and items[i].para.align == "center":  # type: ignore[union-attr]
+    while i < len(items) and isinstance(items[i], Line) and _is_title(items[i].para):  # type: ignore[union-attr]
         title.append(items[i].text)  # type: ignore[union-attr]
         i += 1
     if not title:
@@ -207,7 +242,7 @@ def recognise(blocks: list[Block], source: str) -> Notice:
         notice.note = NOTE.match(after[0].text)[1]  # type: ignore[index]
         after = after[1:]
     plan_title: list[str] = []
-    while after and isinstance(after[0], Line) and after[0].para.align == "center":
+    while after and isinstance(after[0], Line) and _is_title(after[0].para):
         plan_title.append(after[0].text)
         after = after[1:]
     if plan_title and "印发" in notice.title:
@@ -278,15 +313,29 @@ def _attachment_list(notice: Notice, items: list[Item]) -> int:
     return len(items)
 
 
+def _attachments_start(items: list[Item]) -> int:
+    """Where the attachment pages begin: a 附件1 label on its own line, or
+    附件1：标题 on one line once the 附件说明 has been given (the form 附件1：
+    lists each attachment so, and its page repeats the line)."""
+    listed = False
+    seen: set[str] = set()
+    for k, item in enumerate(items):
+        if not isinstance(item, Line):
+            continue
+        if ATTACHMENT_LABEL.match(item.text):
+            return k
+        match = LABEL_AND_TITLE.match(item.text)
+        if match is not None and match[1]:
+            if listed or item.text in seen:
+                return k
+            seen.add(item.text)
+        elif item.text.startswith("附件："):
+            listed = True
+    return len(items)
+
+
 def _plan_and_attachments(notice: Notice, items: list[Item], source: str) -> None:
-    label = next(
-        (
-            k
-            for k, it in enumerate(items)
-            if isinstance(it, Line) and ATTACHMENT_LABEL.match(it.text)
-        ),
-        len(items),
-    )
+    label = _attachments_start(items)
     plan = items[:label]
     if notice.shape == "plan":
         signature = next((k for k in range(len(plan)) if _is_signature(plan, k)), None)
@@ -321,10 +370,18 @@ def _attachments(notice: Notice, items: list[Item]) -> None:
             current = Attachment(label=item.text.replace(" ", ""))
             notice.attachments.append(current)
             title: list[str] = []
-            while k < len(items) and isinstance(items[k], Line) and items[k].para.align == "center":  # type: ignore[union-attr]
+            while k < len(items) and isinstance(items[k], Line) and _is_title(items[k].para):  # type: ignore[union-attr]
                 title.append(items[k].text)  # type: ignore[union-attr]
                 k += 1
             current.title = "".join(title)
+            continue
+        if (
+            isinstance(item, Line)
+            and (m := LABEL_AND_TITLE.match(item.text))
+            and (current is not None or notice.attachment_list)
+        ):
+            current = Attachment(label=f"附件{m[1]}", title=m["title"])
+            notice.attachments.append(current)
             continue
         if current is None:
             if isinstance(item, Line):
