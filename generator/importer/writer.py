@@ -103,7 +103,24 @@ def _prose(
         if body:
             lines.append(lifted.template(body))
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+    text = "\n\n".join(blocks) + "\n"
+    left = _numbers_left(text)
+    if left:
+        report.text.append(
+            "正文中仍写作文字的数字（需要每年改的请改为引用 policy.yaml）：" + "；".join(left)
+        )
+    return text
+
+
+def _numbers_left(template: str, most: int = 8) -> list[str]:
+    """Numbers the template still spells out, each with a few characters of
+    context (heading markers and {{ … }} left out)."""
+    plain = re.sub(r"\{\{.*?\}\}", "※", template)
+    found = []
+    for match in re.finditer(r"\d[\d.\-]*\d|\d", plain):
+        start, end = max(match.start() - 4, 0), min(match.end() + 4, len(plain))
+        found.append("“…" + plain[start:end].replace("\n", "").strip() + "…”")
+    return found[:most] + ([f"等共 {len(found)} 处"] if len(found) > most else [])
 
 
 def draft(notice: Notice, source: str) -> Draft:
