@@ -327,6 +327,12 @@ def test_a_doc_file_through_libreoffice(tmp_path: Path) -> None:
     document = yaml.safe_load((target / "document.yaml").read_text("utf-8"))
     assert document["notice"]["number"]["serial"] == 7
     assert (target / "tables" / "table1.yaml").is_file()
+    # WPS's own extension goes the same way (LibreOffice reads the content).
+    wps = shutil.copyfile(tmp_path / "doc" / "notice.doc", tmp_path / "notice.wps")
+    assert main(["import", str(wps), str(tmp_path / "from-wps")]) == 0
+    assert (tmp_path / "from-wps" / "document.yaml").read_bytes() == (
+        target / "document.yaml"
+    ).read_bytes()
 
 
 def _zip_bomb(path: Path) -> Path:

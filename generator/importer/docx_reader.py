@@ -141,7 +141,8 @@ def _checked_bytes(path: Path) -> bytes:
             f"{path}：文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
             "不像一份通知"
         )
-    head = path.read_bytes()[:8] if size else b""
+    with path.open("rb") as file:
+        head = file.read(8)
     if head == OLE_MAGIC:
         raise ImportFailure(
             f"{path}：文件设有打开密码（已加密），或是旧版 Word 格式却以 .docx 命名；"
