@@ -496,3 +496,27 @@ def test_an_older_clerks_habits(tmp_path: Path) -> None:
     ]
     assert not any("三个字" in line for line in report.review)  # spaces told name from title
     prepare(target)
+
+
+def test_a_notice_issuing_a_plan_in_its_own_words(tmp_path: Path) -> None:
+    """A notice issuing a plan whose body is not the set phrase keeps its body
+    as the notice's template; the plan and its title are still the plan."""
+    w = ClerkWriter()
+    w.para("青山县医疗保障局关于印发青山县2025年度参保工作方案的通知", align="center", size=22)
+    w.para("各乡镇人民政府：")
+    w.para("    《青山县2025年度参保工作方案》已经县政府同意，现印发给你们。")
+    w.para("    请各乡镇于2024年9月30日前报送工作安排。")
+    w.para("青山县医疗保障局", align="right")
+    w.para("2024年8月20日", align="right")
+    w.para("青山县2025年度参保工作方案", align="center", size=22)
+    w.para("    一、目标")
+    w.para("    参保率达到95%。")
+    source = w.save(tmp_path / "own-words.docx")
+    target = tmp_path / "qingshan" / "2025"
+    import_notice(source, target)
+    document = yaml.safe_load((target / "document.yaml").read_text("utf-8"))
+    assert document["notice"]["template"] == "notice.md.j2"
+    assert document["notice"]["request"] == "请各乡镇于2024年9月30日前报送工作安排"
+    assert "{{ policy.dates." in (target / "notice.md.j2").read_text("utf-8")
+    _, rebuilt, _ = prepare(target)
+    assert similarity(docx_text(source), model_text(rebuilt)) >= 0.98

@@ -153,6 +153,10 @@ def draft(notice: Notice, source: str) -> Draft:
     attachments = _attachments(notice, lifted, out)
     if notice.shape == "notice_with_plan":
         document["notice"] = _notice_issuing_plan(notice, issuer, lifted, report)
+        if "template" in document["notice"]:
+            out.files["notice.md.j2"] = _prose(
+                notice.body, lifted, Numbering(), report, notice.looks
+            )
     elif notice.shape == "notice":
         entry: dict[str, Any] = _notice_common(notice, lifted, report)
         subject = re.match(rf"^{re.escape(issuer)}关于(.+)的通知$", notice.title)
@@ -305,9 +309,13 @@ def _notice_issuing_plan(
     body = "".join(notice.body)
     match = NOTICE_BODY.match(body)
     if match is None or len(notice.body) != 1:
-        entry["request"] = "待填写"
-        report.review.append(
-            f"通知正文不是“现将《方案》印发给你们，请……。”的写法，请改写 notice 各项：{body}"
+        # A body of its own: kept as the notice's template; request (required
+        # when a plan is issued, unused by that template) is its 请… clause.
+        entry["template"] = "notice.md.j2"
+        asked = re.findall(r"(请[^。；]*)[。；]", body)
+        entry["request"] = asked[-1] if asked else body.rstrip("。")[-30:]
+        report.text.append(
+            "通知正文不是“现将《方案》印发给你们，请……。”的写法，保留为正文 notice.md.j2"
         )
         return entry
     if match["purpose"]:
