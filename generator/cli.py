@@ -24,6 +24,7 @@ from generator.commands import (
     verify,
 )
 from generator.commands import fonts as fonts_command
+from generator.commands import import_ as import_command
 from generator.commands import key as key_command
 from generator.commands import lint as lint_command
 from generator.commands.report import report
@@ -51,6 +52,7 @@ COMMANDS = (
     lint_command,
     fonts_command,
     key_command,
+    import_command,
     table,
 )
 
