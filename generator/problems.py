@@ -46,6 +46,15 @@ class DataError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """text for quoting in a message: a long one cut in the middle, its length
+    told (a value may be a million characters long)."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}…（共 {len(text)} 个字符）…{text[-half // 2 :]}"
+
+
 def format_path(path: tuple[str | int, ...]) -> str:
     """('villages', 3, 'name') -> 'villages[3].name' (1-based, as editors count)."""
     out = ""

@@ -16,7 +16,7 @@ from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from generator.compose import formatting
+from generator.compose import formatting, sandbox
 from generator.compose.markup import MarkupError, parse
 from generator.compose.tables import roster_model, table_model
 from generator.compose.titles import break_title
@@ -40,7 +40,7 @@ from generator.model import (
     Title,
 )
 from generator.paths import shared_templates
-from generator.problems import DataError, Problem, Severity
+from generator.problems import DataError, Problem, Severity, shortened
 from generator.style.profile import StyleProfile
 
 # 附件2, 附表 in the prose, but not the 附件说明 itself (附件：).
@@ -68,9 +68,10 @@ _COMPILED = _CompiledTemplates()
 
 
 def template_environment(dataset_root: Path) -> ImmutableSandboxedEnvironment:
-    """Data set templates first, so an office may override a shared one."""
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([dataset_root, shared_templates()]),
+    """Data set templates first, so an office may override a shared one.
+    Bounded in time, size and files read (sandbox.py)."""
+    env = sandbox.BoundedEnvironment(
+        loader=sandbox.ConfinedLoader([dataset_root, shared_templates()]),
         bytecode_cache=_COMPILED,
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # renders markup, not HTML: the writers escape
@@ -78,7 +79,7 @@ def template_environment(dataset_root: Path) -> ImmutableSandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(formatting.FILTERS)
+    env.filters.update(sandbox.checked_filters(formatting.FILTERS))
     return env
 
 
@@ -99,31 +100,31 @@ def _quoted_name(message: str, which: int) -> str:
     return found[which] if found else message
 
 
-def _template_problem(error: Exception, name: str) -> str:
+def _template_problem(error: BaseException, name: str) -> str:
     if isinstance(error, SecurityError):
         return f"模板试图访问 Python 内部属性“{_quoted_name(str(error), 0)}”，已拒绝"
+    if isinstance(error, sandbox.TemplateRefused | sandbox.TemplateLimit):
+        return str(error.message)
     if isinstance(error, jinja2.TemplateNotFound):
-        return "模板文件不存在"
+        return f"模板文件不存在：“{error.name}”"
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"模板语法错误（{error.message}）"
+        return f"模板语法错误（{sandbox.jinja_message(error.message or '') or '无法解析'}）"
     if isinstance(error, jinja2.UndefinedError):
         return f"模板引用了不存在的数据“{_quoted_name(error.message or '', -1)}”"
-    return f"模板计算出错（{error}）"
+    return sandbox.error_message(error)
 
 
 def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
     """Render one template; a template's mistake becomes a Chinese DataError."""
-    path = Path(name)
+    path = sandbox.locate(env, name) or Path(name)
     try:
         template = env.get_template(name)
         path = Path(template.filename or name)
-        return template.render(context)
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as error:
-        filename = getattr(error, "filename", None)
-        if isinstance(filename, str):
-            path = Path(filename)
+        return sandbox.render_bounded(template, context)
+    except sandbox.RENDER_ERRORS as error:
+        path = sandbox.error_path(error) or path
         message = _template_problem(error, name)
-        line = _template_line(error, path.name)
+        line = sandbox.error_line(error) or _template_line(error, path.name)
     raise DataError([Problem(message, path, line)])
 
 
@@ -132,9 +133,10 @@ def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[s
     if "{" not in text:
         return text
     try:
-        return env.from_string(text).render(context)
-    except jinja2.TemplateError as error:
-        raise DataError([Problem(f"“{text}”中的模板表达式有误（{error}）")]) from None
+        return sandbox.render_bounded(env.from_string(text), context)
+    except sandbox.RENDER_ERRORS as error:
+        message = f"“{shortened(text)}”中的模板表达式有误（{_template_problem(error, '')}）"
+        raise DataError([Problem(message)]) from None
 
 
 def _context(dataset: Dataset, computed: Computed) -> dict[str, Any]:
@@ -180,9 +182,18 @@ class _Composer:
         # Characters of 22 pt that fit the text block's width.
         self.title_chars = int(page.text_width_mm * 72 / 25.4 // style.roles["title"].size_pt)
 
-    def text(self, value: str | None) -> str:
-        """A short text from the data that may refer to data, e.g. {{ year }}年度."""
-        return render_string(self.env, value, self.context) if value else ""
+    def text(self, value: str | None, where: tuple[str | int, ...]) -> str:
+        """A short text from the data that may refer to data, e.g. {{ year }}年度;
+        where: its field in document.yaml, named by an error."""
+        if not value:
+            return ""
+        try:
+            return render_string(self.env, value, self.context)
+        except DataError as error:
+            loaded = self.dataset.sources.files["document.yaml"]
+            raise DataError(
+                [problem_at(loaded, where, p.message) for p in error.problems]
+            ) from None
 
     def title(self, text: str, lines: list[str] | None) -> Title:
         if lines:
@@ -202,10 +213,13 @@ class _Composer:
     def notice(self, plan_title: str) -> Part:
         doc = self.dataset.document
         notice, issuer = doc.notice, doc.issuer
-        cited = self.text(notice.plan_cited_as) or plan_title
+        cited = self.text(notice.plan_cited_as, ("notice", "plan_cited_as")) or plan_title
         self.context["plan"] = {"title": plan_title, "cited": cited}
-        self.context["notice"] = {**self.context["notice"], "purpose": self.text(notice.purpose)}
-        in_title = self.text(notice.title_cites_plan_as) or cited
+        self.context["notice"] = {
+            **self.context["notice"],
+            "purpose": self.text(notice.purpose, ("notice", "purpose")),
+        }
+        in_title = self.text(notice.title_cites_plan_as, ("notice", "title_cites_plan_as")) or cited
         quoted = f"《{in_title}》" if notice.quote_plan_title else in_title
         title_text = f"{issuer.name}关于印发{quoted}的通知"
         blocks: list[Block] = []
@@ -226,10 +240,11 @@ class _Composer:
         blocks: list[Block] = [self.title(title, plan.title_lines)]
         blocks.extend(self.body(plan.template))
         attachments = plan.attachments
-        titles = [render_string(self.env, a.title, self.context) for a in attachments]
+        at = ("plan", "attachments")
+        titles = [self.text(a.title, (*at, i, "title")) for i, a in enumerate(attachments)]
         if attachments:
             listed = [
-                render_string(self.env, a.listed_as, self.context) if a.listed_as else titles[i]
+                self.text(a.listed_as, (*at, i, "listed_as")) if a.listed_as else titles[i]
                 for i, a in enumerate(attachments)
             ]
             numbered = len(listed) > 1
@@ -284,7 +299,7 @@ class _Composer:
 
     def document(self) -> Document:
         doc = self.dataset.document
-        plan_title = render_string(self.env, doc.plan.title, self.context)
+        plan_title = self.text(doc.plan.title, ("plan", "title"))
         parts = [self.notice(plan_title), *self.plan(plan_title)]
         self.check_mentions(parts)
         imprint = doc.notice.imprint
