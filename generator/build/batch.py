@@ -118,7 +118,10 @@ def _files(root: Path) -> Iterator[Path]:
 
 def _digest_tree(digest: hashlib._Hash, label: str, root: Path) -> None:
     for path in sorted(_files(root), key=lambda p: p.relative_to(root).as_posix()):
-        data = path.read_bytes()
+        if path.is_symlink() or not path.is_file():  # never followed: the build refuses it
+            data = b"link or special file: " + os.fsencode(os.readlink(path) if path.is_symlink() else "")
+        else:
+            data = path.read_bytes()
         name = f"{label}/{path.relative_to(root).as_posix()}".encode()
         digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
         digest.update(data)

@@ -21,7 +21,7 @@ from generator.build import side
 from generator.compose.document import compose
 from generator.compute import compute
 from generator.compose.glyphs import missing_glyphs
-from generator.dataset.load import load_sources
+from generator.dataset.load import load_sources, own_file
 from generator.model import Document
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem, Severity
@@ -57,8 +57,8 @@ def default_out_dir(dataset_dir: Path) -> Path:
 
 def style_path_for(dataset_dir: Path) -> Path:
     """The data set's own style.yaml if it has one, else the shared profile."""
-    own = dataset_dir / "style.yaml"
-    return own if own.is_file() else shared_templates() / "style.yaml"
+    own = own_file(dataset_dir, "style.yaml")
+    return own or shared_templates() / "style.yaml"
 
 
 def style_for(dataset_dir: Path) -> StyleProfile:
@@ -78,8 +78,8 @@ def _cached_style(path: Path, mtime_ns: int, size: int) -> StyleProfile:
 
 
 def word_template_for(dataset_dir: Path) -> Path:
-    own = dataset_dir / "gongwen.docx"
-    return own if own.is_file() else shared_templates() / "docx" / "gongwen.docx"
+    own = own_file(dataset_dir, "gongwen.docx")
+    return own or shared_templates() / "docx" / "gongwen.docx"
 
 
 def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document, list[Problem]]:

@@ -29,11 +29,14 @@ def subsidy_for(
     """资助 + 个人缴 = the tier's standard; a subsidy never exceeds it. A share
     is rounded to the fen (0.01 元) by the data set's rounding rule."""
     applied = rule.for_tier(tier.name)
-    if applied.rule == "full":
-        subsidy = tier.amount
-    elif applied.rule == "share":
-        share = tier.amount * (applied.value or Decimal(0))
-        subsidy = share.quantize(Decimal("0.01"), rounding=rounding).normalize()
-    else:
-        subsidy = min(applied.value or Decimal(0), tier.amount)
-    return TierSubsidy(tier.name, subsidy, tier.amount - subsidy)
+    # Exact for any amount the data may hold (50 digits, exponent 100): the
+    # default 28 digits would round it, and make quantize raise.
+    with decimal.localcontext(prec=400):
+        if applied.rule == "full":
+            subsidy = tier.amount
+        elif applied.rule == "share":
+            share = tier.amount * (applied.value or Decimal(0))
+            subsidy = share.quantize(Decimal("0.01"), rounding=rounding).normalize()
+        else:
+            subsidy = min(applied.value or Decimal(0), tier.amount)
+        return TierSubsidy(tier.name, subsidy, tier.amount - subsidy)

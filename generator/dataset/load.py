@@ -6,6 +6,7 @@ and tables/<name>.yaml, plus the prose templates document.yaml names.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,18 +30,42 @@ class Sources:
         }
 
 
+def own_file(root: Path, relative: str) -> Path | None:
+    """root/relative if the data set has that file, None if it has not.
+
+    A data set's files are read only as regular files reached without a
+    symbolic link below root (as publish archives them): a link could make a
+    build print any file of the machine, a pipe could make it wait forever."""
+    here = root
+    for part in Path(relative).parts:
+        here = here / part
+        if here.is_symlink():
+            message = "是符号链接，不能读取（数据集中应放文件本身，不能指向别处）"
+            raise DataError([Problem(message, here)])
+    if not os.path.lexists(here):
+        return None
+    if not here.is_file():
+        raise DataError([Problem("不是普通文件，不能读取", here)])
+    return here
+
+
 def load_sources(root: Path) -> Sources:
     """Parse every YAML file of the data set; report every unreadable file at once."""
     if not root.is_dir():
         raise DataError([Problem("数据集目录不存在", root)])
     names = [n for n in REQUIRED_FILES]
-    names += [n for n in OPTIONAL_FILES if (root / n).exists()]
-    names += sorted(f"tables/{p.name}" for p in (root / "tables").glob("*.yaml"))
+    names += [n for n in OPTIONAL_FILES if os.path.lexists(root / n)]
+    tables = root / "tables"
+    if tables.is_dir() and not tables.is_symlink():
+        names += sorted(f"tables/{p.name}" for p in tables.glob("*.yaml"))
+    elif tables.is_symlink():
+        names.append("tables")  # reported as a link below
     files: dict[str, Loaded] = {}
     problems: list[Problem] = []
     for name in names:
         try:
-            files[name] = load_yaml(root / name)
+            path = own_file(root, name)
+            files[name] = load_yaml(path if path is not None else root / name)
         except DataError as error:
             problems.extend(error.problems)
     if problems:
