@@ -3,10 +3,12 @@ it is PDF/A, that it is never overwritten, and that verify finds every change.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pdfminer.pdfdocument import PDFDocument
@@ -18,11 +20,12 @@ from generator.archive.publish import (
     PDF_VARIANT,
     Published,
     publish,
-    revision_name,
     revisions,
     version_name,
 )
-from generator.build.manifest import MANIFEST, files_under, sha256_of
+from generator.archive.register import GENESIS, REGISTER, revision_name
+from generator.archive.register import read as read_register
+from generator.build.manifest import MANIFEST, check_folder, files_under, sha256_of
 from generator.build.pipeline import BuildResult
 from generator.cli import main
 from generator.dataset.load import load_sources
@@ -262,3 +265,169 @@ def test_only_the_shared_templates_a_build_reads_are_archived(dataset_copy: Path
     (dataset_copy / "notice").mkdir()
     shutil.copyfile(shared / "notice/issue-plan.md.j2", dataset_copy / "notice/issue-plan.md.j2")
     assert shared_templates_used(validate(load_sources(dataset_copy))) == ["docx/gongwen.docx"]
+
+
+# ------------------------------------------------------------- the register (issue 18)
+
+
+def _verify(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    code = main(["verify", str(root), *extra])
+    return code, capsys.readouterr().out
+
+
+def _version(root: Path, archive: Archive) -> Path:
+    return root / "wushui" / "2024" / archive.first.folder.name
+
+
+def _rewrite_manifest(version: Path, change: Any) -> None:
+    """Edit the manifest as a careful forger would: consistent with the files."""
+    manifest = json.loads((version / MANIFEST).read_text("utf-8"))
+    change(manifest)
+    (version / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+
+
+def test_each_publish_adds_a_chained_line_to_the_register(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    register = read_register(root)
+    assert register is not None and not register.problems
+    (entry,) = register.entries
+    assert entry.path == "wushui/2024/武政发〔2023〕80号" and entry.previous == GENESIS
+    assert entry.manifest_sha256 == sha256_of(_version(root, archive) / MANIFEST)
+    code, out = _verify(root, capsys)
+    assert code == 0 and f"链头 {entry.hash}" in out
+    assert _verify(root, capsys, "--head", entry.hash)[0] == 0
+    code, out = _verify(root, capsys, "--head", "0" * 64)
+    assert code == 1 and "链头与给出的" in out
+
+
+def test_verify_names_a_deleted_manifest(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    (_version(root, archive) / MANIFEST).unlink()
+    code, out = _verify(root, capsys)
+    assert code == 1
+    assert (
+        "清单缺失：wushui/2024/武政发〔2023〕80号 的 manifest.json 被删除（登记簿第 1 条）" in out
+    )
+    assert "共核验 0 个版本" not in out and out.count("存档有问题") == 1, out
+
+
+@pytest.mark.parametrize("change", ["file", "deleted docx"])
+def test_verify_catches_a_file_changed_with_its_manifest_entry(
+    change: str, archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+    if change == "file":
+        policy = version / "source" / "data" / "wushui" / "2024" / "policy.yaml"
+        _edit(policy, "amount: 380", "amount: 480")
+        new = {"bytes": policy.stat().st_size, "sha256": sha256_of(policy)}
+
+        def forge(manifest: dict[str, Any]) -> None:
+            for entry in manifest["files"]:
+                if entry["path"].endswith("2024/policy.yaml"):
+                    entry.update(new)
+    else:
+        (version / "wushui-2024.docx").unlink()
+
+        def forge(manifest: dict[str, Any]) -> None:
+            manifest["files"] = [e for e in manifest["files"] if e["path"] != "wushui-2024.docx"]
+
+    _rewrite_manifest(version, forge)
+    assert check_folder(version) == []  # the manifest alone sees nothing
+    code, out = _verify(root, capsys)
+    assert code == 1 and f"有问题：{version}" in out
+    assert "清单与登记簿第 1 条不符" in out
+
+
+def test_verify_names_a_renamed_version(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+    version.rename(version.with_name("武政发〔2023〕81号"))
+    code, out = _verify(root, capsys)
+    assert code == 1
+    assert (
+        "改名：登记簿第 1 条的 wushui/2024/武政发〔2023〕80号 现在是 wushui/2024/武政发〔2023〕81号"
+        in out
+    )
+    assert "目录名与清单不符" in out
+
+
+def test_verify_names_an_edited_revision_number(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+
+    def forge(manifest: dict[str, Any]) -> None:
+        manifest["revision"] = 2
+
+    _rewrite_manifest(version, forge)
+    version.rename(version.with_name(version.name + "-修订2"))
+    code, out = _verify(root, capsys)
+    assert code == 1 and "改名" not in out
+    assert "缺失：登记簿第 1 条的版本 wushui/2024/武政发〔2023〕80号 不存在" in out
+    assert "未登记" in out
+
+
+def test_verify_names_a_version_added_by_hand_and_a_missing_register(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+    shutil.copytree(version, version.with_name("武政发〔2023〕99号"))
+    code, out = _verify(root, capsys)
+    assert code == 1 and "未登记" in out and "目录名与清单不符" in out
+
+    (root / REGISTER).unlink()
+    code, out = _verify(root, capsys)
+    assert code == 1 and "没有找到登记簿" in out
+
+
+def test_verify_catches_a_register_rewritten_only_by_the_head(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forger who also rewrites the register line leaves a whole chain: only
+    the head written down elsewhere tells."""
+    root = _copy(archive, tmp_path)
+    head = read_register(root).head  # type: ignore[union-attr]
+    version = _version(root, archive)
+    (version / "wushui-2024.docx").unlink()
+    _rewrite_manifest(
+        version,
+        lambda m: m.update(files=[e for e in m["files"] if e["path"] != "wushui-2024.docx"]),
+    )
+    (entry,) = read_register(root).entries  # type: ignore[union-attr]
+    forged = dataclasses.replace(entry, manifest_sha256=sha256_of(version / MANIFEST))
+    (root / REGISTER).write_text(forged.line() + "\n", "utf-8")
+    assert _verify(root, capsys)[0] == 0
+    code, out = _verify(root, capsys, "--head", head)
+    assert code == 1 and "链头与给出的" in out
+
+
+def test_verify_names_an_edited_register_line(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    text = (root / REGISTER).read_text("utf-8")
+    (root / REGISTER).write_text(text.replace('"number":1', '"number": 1'), "utf-8")
+    code, out = _verify(root, capsys)
+    assert code == 1 and "登记簿第 1 行格式不对" in out
+
+
+def test_a_folder_of_documents_without_a_manifest_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "空"
+    empty.mkdir()
+    code, out = _verify(empty, capsys)
+    assert code == 1 and "没有找到带 manifest.json 的版本" in out
+
+    (empty / "x.docx").write_bytes(b"PK")
+    code, out = _verify(empty, capsys)
+    assert code == 1 and f"缺少清单：{empty} 中有公文文件" in out

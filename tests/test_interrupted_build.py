@@ -11,7 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from generator.build.manifest import check_folder, files_under, sha256_of
+import pytest
+
+from generator.build.manifest import Change, check_folder, files_under, sha256_of
 from generator.build.pipeline import BuildResult
 from generator.build.staging import STALE_AFTER, is_stage, remove_stale_stages
 
@@ -122,3 +124,64 @@ def test_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         p.name for k, p in paths.items() if k != "stale"
     } | {"elsewhere"}
     assert (outside / "data.txt").read_text("utf-8") == "keep"
+
+
+# A build of `dataset` into `out` that dies (os._exit, as SIGKILL would: no
+# cleanup runs) just before its `n`-th rename into the output folder.
+_KILLED_AT_RENAME = """
+import os, sys
+from pathlib import Path
+from generator.build import pipeline
+dataset, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+real, count = os.replace, 0
+def replace(source, target):
+    global count
+    if Path(target).parent == out:
+        count += 1
+        if count == n:
+            os._exit(9)
+    real(source, target)
+pipeline.os.replace = replace
+pipeline.build(dataset, out)
+"""
+
+
+def _killed_at_rename(dataset: Path, out: Path, n: int) -> None:
+    process = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_RENAME, str(dataset), str(out), str(n)],
+        capture_output=True,
+        text=True,
+    )
+    assert process.returncode == 9, process.stderr
+
+
+def test_a_build_killed_at_each_rename_is_named_by_verify_and_mended_by_the_next(
+    wushui_build: BuildResult,
+    dataset_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.build.pipeline import build
+    from generator.cli import main
+
+    organisation = dataset_copy / "organisation.yaml"
+    organisation.write_text(organisation.read_text("utf-8").replace("胡玉萍", "胡玉平"), "utf-8")
+    # The renames: the new manifest (marked), the DOCX, the PDF, the final manifest.
+    old_files = {"wushui-2024.docx", "wushui-2024.pdf"}
+    still_old = {1: old_files, 2: old_files, 3: {"wushui-2024.pdf"}, 4: set()}
+    for n, old in still_old.items():
+        out = tmp_path / f"killed{n}" / "wushui" / "2024"
+        shutil.copytree(wushui_build.out_dir, out)
+        _killed_at_rename(dataset_copy, out, n)
+        findings = check_folder(out)
+        if n == 1:  # nothing was moved yet: the previous build, whole
+            assert findings == [] and _state(out) == _state(wushui_build.out_dir)
+            continue
+        named = {f.path for f in findings if f.change is Change.INTERRUPTED}
+        assert named == {"manifest.json", *old}, findings
+        assert main(["verify", str(out)]) == 1
+        assert "生成中断" in capsys.readouterr().out
+    # The next build mends it, and says what it found.
+    result = build(dataset_copy, out)
+    assert check_folder(out) == []
+    assert any("上次生成在替换文件时中断" in w.message for w in result.warnings)

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
-from generator.build.pipeline import OutputFile, build
-from generator.dataset.load import load_sources
+from generator.archive import register
+from generator.archive.provenance import shared_templates_used
+from generator.archive.register import REVISION, revision_name
 from generator.build.manifest import (
     MANIFEST,
     FileEntry,
@@ -29,18 +30,18 @@ from generator.build.manifest import (
     read_entries,
     sha256_of,
 )
+from generator.build.pipeline import OutputFile, build
+from generator.build.staging import new_stage, remove_stale_stages, sync_folder, sync_tree
+from generator.dataset.load import load_sources
+from generator.dataset.validate import Dataset, problem_at, validate
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem
-from generator.archive.provenance import shared_templates_used
-from generator.build.staging import new_stage, remove_stale_stages, sync_folder, sync_tree
-from generator.dataset.validate import Dataset, problem_at, validate
 
 # PDF/A-2u: PDF/A-1 cannot hold the CFF-flavoured OpenType fonts (Fandol) the
 # PDF embeds; level u guarantees every glyph maps to Unicode, so the archived
 # text stays searchable; part 2 rather than 3, as nothing is attached.
 PDF_VARIANT = "pdf/a-2u"
 DEFAULT_ARCHIVE = Path("archive")
-REVISION = "-修订"
 DATA = "source/data"
 TEMPLATES = "source/templates"
 _UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')  # not in a folder name, on any system
@@ -70,10 +71,6 @@ def version_name(dataset: Dataset) -> str:
         loaded = dataset.sources.files["document.yaml"]
         raise DataError([problem_at(loaded, ("notice", "number"), problem)])
     return name
-
-
-def revision_name(name: str, revision: int) -> str:
-    return name if revision == 1 else f"{name}{REVISION}{revision}"
 
 
 def revisions(base: Path, name: str) -> dict[int, Path]:
@@ -173,6 +170,11 @@ def publish(
         sync_folder(base)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
+        raise
+    try:
+        register.append(archive_dir, target, sha256_of(target / MANIFEST))
+    except BaseException:  # a version not in the register was never published
+        shutil.rmtree(target, ignore_errors=True)
         raise
     files = len(read_entries(target))
     return Published(target, revision, True, files, result.warnings)

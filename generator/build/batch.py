@@ -119,7 +119,9 @@ def _files(root: Path) -> Iterator[Path]:
 def _digest_tree(digest: hashlib._Hash, label: str, root: Path) -> None:
     for path in sorted(_files(root), key=lambda p: p.relative_to(root).as_posix()):
         if path.is_symlink() or not path.is_file():  # never followed: the build refuses it
-            data = b"link or special file: " + os.fsencode(os.readlink(path) if path.is_symlink() else "")
+            data = b"link or special file: " + os.fsencode(
+                os.readlink(path) if path.is_symlink() else ""
+            )
         else:
             data = path.read_bytes()
         name = f"{label}/{path.relative_to(root).as_posix()}".encode()
@@ -183,7 +185,12 @@ _Job = tuple[Path, Path, bool, str | None]  # data set, output folder, strict, f
 # process's memory creeps up by about 0.15 MB a build (WeasyPrint, Pango), and
 # a batch of hundreds of offices should stay as small as one build.
 TASKS_PER_WORKER = 40
-_PRELOAD = ("generator.build.batch", "generator.build.pipeline", "generator.writers.docx", "generator.writers.pdf")
+_PRELOAD = (
+    "generator.build.batch",
+    "generator.build.pipeline",
+    "generator.writers.docx",
+    "generator.writers.pdf",
+)
 
 
 def build_recorded(

@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import side
+from generator.build.manifest import MANIFEST, SWITCHING, is_switching
+from generator.build.staging import remove_stale_stages
 from generator.compose.document import compose
-from generator.compute import compute
 from generator.compose.glyphs import missing_glyphs
+from generator.compute import compute
 from generator.dataset.load import load_sources, own_file
+from generator.dataset.validate import Dataset, validate
 from generator.model import Document
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem, Severity
-from generator.build.staging import remove_stale_stages
 from generator.style.profile import StyleProfile, load_style
-from generator.dataset.validate import Dataset, validate
 
 # The writers (python-docx, WeasyPrint: most of the import time) are imported
 # by build() only, so that `gongwen check` and `gongwen --help` start fast.
@@ -113,6 +114,10 @@ def _describe(path: Path, root: Path, fmt: str, pages: int) -> OutputFile:
     )
 
 
+def _write_json(path: Path, value: object) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def build(
     dataset_dir: Path,
     out_dir: Path | None = None,
@@ -144,17 +149,21 @@ def build(
             pages = pdf_written()  # never left writing into a stage being removed
         # pages: as gongwen lays the document out (the PDF); Word may differ.
         files = (_describe(docx, stage, "docx", pages), _describe(pdf, stage, "pdf", pages))
-        manifest = stage / "manifest.json"
-        manifest.write_text(
-            json.dumps({"files": [f.__dict__ for f in files]}, ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8",
-        )
+        manifest, switching = stage / MANIFEST, stage / ".manifest-switching"
+        listed = [f.__dict__ for f in files]
+        _write_json(manifest, {"files": listed})
+        _write_json(switching, {SWITCHING: True, "files": listed})
         out_dir.mkdir(parents=True, exist_ok=True)
-        # No manifest while files are swapped, the new one moved last: a manifest
-        # always lists exactly the files beside it, never a mix of two builds.
-        (out_dir / manifest.name).unlink(missing_ok=True)
-        for name in (docx.name, pdf.name, manifest.name):
-            os.replace(stage / name, out_dir / name)
+        if is_switching(out_dir):  # an earlier build was killed while swapping
+            note = "上次生成在替换文件时中断（新旧文件混在一起），本次已全部重新生成"
+            warnings.append(Problem(note, out_dir / MANIFEST, severity=Severity.WARNING))
+        # Files are swapped one rename at a time, so a build killed midway
+        # leaves new files beside old ones. The new manifest goes first, marked
+        # as a switch in progress: verify and the next build then see the mix
+        # and which files are still the old ones; the unmarked one goes last.
+        for source, name in ((switching, MANIFEST), (docx, docx.name), (pdf, pdf.name)):
+            os.replace(source, out_dir / name)
+        os.replace(manifest, out_dir / MANIFEST)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return BuildResult(out_dir, files, tuple(warnings))
