@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from generator import __version__
@@ -45,8 +47,16 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (kill, a service stopping): unwind, so that every `finally`
+    removes what this process had half made, as Ctrl+C does."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         code: int = args.run(args)
         return code

@@ -3,6 +3,8 @@ written in a staging folder and only moved into place once all are complete."""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import shutil
 import signal
@@ -88,10 +90,12 @@ def test_a_build_killed_midway_leaves_the_previous_build_whole(
         previous = _state(out)
     assert before_swap, f"no kill landed before the files were swapped in: {landed}"
 
-    # The killed builds' staging folders stay beside the output, never inside
-    # it (the next build removes them once stale: see test_hostile_input).
-    # (A build killed after its swap has already removed its staging folder.)
-    assert len(before_swap) <= len(_stages(out.parent)) <= len(landed)
+    # A killed build's staging folder stays beside the output, never inside it,
+    # until the next build: its owner is dead (its lock gone), so that build
+    # removes it at once. So at most the last one is left.
+    assert len(_stages(out.parent)) <= 1
+    remove_stale_stages(out.parent)
+    assert not _stages(out.parent)
 
 
 def test_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
@@ -108,6 +112,8 @@ def test_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         "file": tmp_path / ".gongwen-ijkl9012",
         "link": tmp_path / ".gongwen-mnop3456",
     }
+    paths["dead"] = tmp_path / ".gongwen-qrst7890"  # young, but nobody holds it
+    paths["half made"] = tmp_path / ".gongwen-new-uvwx1234"  # killed before its lock
     for name, path in paths.items():
         if name == "file":
             path.write_text("x", "utf-8")
@@ -116,12 +122,19 @@ def test_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         else:
             path.mkdir()
             (path / "part.pdf").write_bytes(b"%PDF")
-        if name != "young":
+        if name not in ("young", "dead", "half made"):
             os.utime(path, (old, old), follow_symlinks=False)
-
-    assert remove_stale_stages(tmp_path) == [paths["stale"]]
+    # "young" is held by a live process (another open file description: as
+    # another process would hold it).
+    holder = os.open(paths["young"], os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        removed = remove_stale_stages(tmp_path)
+    finally:
+        os.close(holder)
+    assert sorted(removed) == sorted([paths["stale"], paths["dead"]])
     assert {p.name for p in tmp_path.iterdir()} == {
-        p.name for k, p in paths.items() if k != "stale"
+        p.name for k, p in paths.items() if k not in ("stale", "dead")
     } | {"elsewhere"}
     assert (outside / "data.txt").read_text("utf-8") == "keep"
 
@@ -185,3 +198,87 @@ def test_a_build_killed_at_each_rename_is_named_by_verify_and_mended_by_the_next
     result = build(dataset_copy, out)
     assert check_folder(out) == []
     assert any("上次生成在替换文件时中断" in w.message for w in result.warnings)
+
+
+# ------------------------------------------------------------- leftovers (issue 18)
+
+
+def _wait_for_stage(parent: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while not (parent.is_dir() and _stages(parent)):
+        assert process.poll() is None, "the publish ended before it staged anything"
+        assert time.monotonic() < deadline, "the publish never staged anything"
+        time.sleep(0.005)
+    time.sleep(0.3)  # well into copying and building
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_publish_leaves_nothing_behind_or_for_long(
+    how: signal.Signals, dataset_copy: Path, tmp_path: Path
+) -> None:
+    from generator.archive.publish import publish
+
+    archive = tmp_path / "archive"
+    base = archive / "wushui" / "2024"
+    process = subprocess.Popen(
+        [GONGWEN, "publish", str(dataset_copy), "--archive", str(archive)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for_stage(base, process)
+    process.send_signal(how)
+    process.wait()
+    if how == signal.SIGTERM:  # it unwinds: its staging folders and the folders it made go
+        assert process.returncode == 128 + signal.SIGTERM
+        assert not archive.exists(), sorted(archive.rglob("*"))
+        return
+    # Killed outright, it could clean nothing; the next publish removes its two
+    # staging folders (the version's and its build's) at once, not an hour later.
+    assert 1 <= len(_stages(base)) <= 2
+    published = publish(dataset_copy, archive)
+    assert published.created and not _stages(base)
+    assert sorted(p.name for p in base.iterdir()) == [published.folder.name]
+
+
+def test_a_publish_failing_on_a_full_disk_names_where_and_leaves_no_folders(
+    dataset_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.cli import main
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("generator.archive.publish.shutil.copyfile", full)
+    archive = tmp_path / "archive"
+    assert main(["publish", str(dataset_copy), "--archive", str(archive)]) == 1
+    error = capsys.readouterr().err
+    assert f"磁盘空间不足）：{archive / 'wushui' / '2024'}" in error, error
+    assert "No space" not in error
+    assert not archive.exists()
+
+
+def test_an_interrupted_build_or_batch_leaves_no_empty_folders(
+    dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.build.batch import run_batch
+    from generator.build.pipeline import build
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("generator.writers.docx.write_docx", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        build(dataset_copy, out / "wushui" / "2024")
+    assert not out.exists()
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([dataset_copy], out, workers=1)
+    assert not out.exists()
+    # A folder that was there before stays, even empty.
+    (out / "wushui").mkdir(parents=True)
+    with pytest.raises(KeyboardInterrupt):
+        build(dataset_copy, out / "wushui" / "2024")
+    assert [p.name for p in out.rglob("*")] == ["wushui"]

@@ -11,10 +11,12 @@ and renamed into place whole.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,16 @@ from generator.build.manifest import (
     sha256_of,
 )
 from generator.build.pipeline import OutputFile, build
-from generator.build.staging import new_stage, remove_stale_stages, sync_folder, sync_tree
+from generator.build.staging import (
+    discard,
+    make_folders,
+    new_stage,
+    release,
+    remove_if_empty,
+    remove_stale_stages,
+    sync_folder,
+    sync_tree,
+)
 from generator.dataset.load import load_sources
 from generator.dataset.validate import Dataset, problem_at, validate
 from generator.paths import shared_templates
@@ -147,15 +158,22 @@ def publish(
     if latest and _archived_sources(existing[latest]) == wanted:
         return Published(existing[latest], latest, False, len(read_entries(existing[latest])))
 
+    made = make_folders(base)  # removed again if publishing fails, when empty
     remove_stale_stages(base)
-    stage = new_stage(base)
+    stage = None
     try:
+        stage = new_stage(base)
         for rel, path in sources.items():
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, stage / rel)
         # Build from the copy, so the archived data is exactly what was built;
         # then make sure nothing changed while it was copied or built.
-        result = build(stage / DATA / office / year, stage, strict, pdf_variant=PDF_VARIANT)
+        copy = stage / DATA / office / year
+        try:
+            result = build(copy, stage, strict, pdf_variant=PDF_VARIANT)
+        except DataError as error:  # name the data set's files, not the copy's
+            raise DataError(list(_in_place(error.problems, copy, dataset_dir))) from None
+        result = dataclasses.replace(result, warnings=_in_place(result.warnings, copy, dataset_dir))
         if _entries({rel: stage / rel for rel in sources}) != wanted or _entries(sources) != wanted:
             raise DataError([Problem("数据集或模板在发布过程中被修改，请重新发布", dataset_dir)])
         revision = latest + 1
@@ -168,16 +186,39 @@ def publish(
             message = f"{target} 已存在（可能同时有另一次发布），请重新发布"
             raise DataError([Problem(message)]) from None
         sync_folder(base)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        release(stage)
+    except BaseException as error:
+        if stage is not None:
+            discard(stage)
+        remove_if_empty(made)
+        if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
+            error.filename = str(base)
         raise
     try:
         register.append(archive_dir, target, sha256_of(target / MANIFEST))
     except BaseException:  # a version not in the register was never published
         shutil.rmtree(target, ignore_errors=True)
+        remove_if_empty(made)
         raise
     files = len(read_entries(target))
     return Published(target, revision, True, files, result.warnings)
+
+
+def _in_place(problems: Sequence[Problem], copy: Path, dataset_dir: Path) -> tuple[Problem, ...]:
+    """problems about the staged copy of the data set, naming its own files
+    (or the shared templates) instead."""
+    staged_templates = copy.parents[2] / "templates"  # <stage>/source/templates
+
+    def moved(problem: Problem) -> Problem:
+        file = problem.file
+        if file is None:
+            return problem
+        for staged, real in ((copy, dataset_dir), (staged_templates, shared_templates())):
+            if file.is_relative_to(staged):
+                return dataclasses.replace(problem, file=real / file.relative_to(staged))
+        return problem
+
+    return tuple(moved(p) for p in problems)
 
 
 def _write_manifest(

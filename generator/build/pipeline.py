@@ -12,14 +12,18 @@ import functools
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import side
 from generator.build.manifest import MANIFEST, SWITCHING, is_switching
-from generator.build.staging import remove_stale_stages
+from generator.build.staging import (
+    discard,
+    make_folders,
+    new_stage,
+    remove_if_empty,
+    remove_stale_stages,
+)
 from generator.compose.document import compose
 from generator.compose.glyphs import missing_glyphs
 from generator.compute import compute
@@ -133,10 +137,14 @@ def build(
     stem = f"{dataset_dir.resolve().parent.name}-{dataset_dir.resolve().name}"
     if len(f"{stem}.docx".encode()) > 255:  # the longest file name file systems take
         raise DataError([Problem("数据集目录名过长，无法用作输出文件名", dataset_dir)])
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    made = make_folders(out_dir)  # removed again if the build fails, when empty
     remove_stale_stages(out_dir.parent)  # left by killed builds
-    # Absolute: the side process writing the PDF may be in another folder.
-    stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent.resolve()))
+    try:
+        # Absolute: the side process writing the PDF may be in another folder.
+        stage = new_stage(out_dir.parent.resolve())
+    except BaseException:
+        remove_if_empty(made)
+        raise
     try:
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
         html, imprint_own_page = pdf_html(document, style)
@@ -153,7 +161,6 @@ def build(
         listed = [f.__dict__ for f in files]
         _write_json(manifest, {"files": listed})
         _write_json(switching, {SWITCHING: True, "files": listed})
-        out_dir.mkdir(parents=True, exist_ok=True)
         if is_switching(out_dir):  # an earlier build was killed while swapping
             note = "上次生成在替换文件时中断（新旧文件混在一起），本次已全部重新生成"
             warnings.append(Problem(note, out_dir / MANIFEST, severity=Severity.WARNING))
@@ -164,6 +171,11 @@ def build(
         for source, name in ((switching, MANIFEST), (docx, docx.name), (pdf, pdf.name)):
             os.replace(source, out_dir / name)
         os.replace(manifest, out_dir / MANIFEST)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    except BaseException as error:
+        discard(stage)
+        remove_if_empty(made)
+        if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
+            error.filename = str(out_dir)
+        raise
+    discard(stage)
     return BuildResult(out_dir, files, tuple(warnings))
