@@ -128,16 +128,40 @@ def test_checklist_names_amounts_documents_people_dates_and_fields_to_fill(
     text = "\n".join(checklist(new_year(dataset_copy)))
     for expected in (
         "缴费档次 · 一档 · 金额：380",
-        "比例 · coverage_target：0.95",
+        # Keys the office named are shown by the names its comments give them,
+        # shares as percentages (issue 18).
+        "比例 · 常住人口参保率目标：95%",
+        "困难群众资助 · 低保对象、监测对象、最低生活保障边缘家庭成员 · 数值：50%",
+        "金额 · 每参保1人工作经费（元）：1",
         "湘医保发〔2023〕41号",
         "组长：党委书记胡玉萍",
         "tables/assignments.yaml 中的姓名",
-        "policy.yaml periods.enrolment.start：2023-09-01 → 2024-09-01",
-        "document.yaml notice.number.serial：发文字号序号（上年为 80）",
-        "document.yaml notice.date：成文日期（上年为 2023-11-24）",
+        "policy.yaml 期间 · 集中参保缴费期 · 开始：2023-09-01 → 2024-09-01",
+        "policy.yaml 日期 · 县财政补助资金拨付期限（7月底前）：2024-07-31 → 2025-07-31",
+        "document.yaml 通知 · 发文字号 · 序号：发文字号序号（上年为 80）",
+        "document.yaml 通知 · 成文日期：成文日期（上年为 2023-11-24）",
         "行注释：# 武水镇 2024 年度居民医保参保缴费",
     ):
         assert expected in text
+    lines = text.splitlines()[1:]
+    internal = re.compile(r"\b(?:fund_base|enrolment|subsidy_due|coverage_target)\b|0\.5\b|0\.95\b")
+    assert not [line for line in lines if internal.search(line) and "注释" not in line]
+
+
+def test_diff_shows_a_clerks_names_and_percentages(
+    dataset_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = new_year(dataset_copy).target
+    edit(target / "policy.yaml", "value: 0.5", "value: 0.6")
+    edit(target / "policy.yaml", "coverage_target: 0.95", "coverage_target: 0.96")
+    edit(target / "policy.yaml", "fund_base: 1 ", "fund_base: 2 ")
+    main(["diff", str(dataset_copy), str(target)])
+    out = capsys.readouterr().out
+    assert "数值：50% → 60%" in out
+    assert "比例 · 常住人口参保率目标：95% → 96%" in out
+    assert "金额 · 每参保1人工作经费（元）：1 → 2" in out
+    assert "期间 · 集中参保缴费期 · 开始" in out
+    assert not re.search(r"fund_base|enrolment|subsidy_due|coverage_target", out)
 
 
 def test_new_year_refuses_when_the_target_exists(
