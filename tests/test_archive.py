@@ -431,3 +431,22 @@ def test_a_folder_of_documents_without_a_manifest_is_an_error(
     (empty / "x.docx").write_bytes(b"PK")
     code, out = _verify(empty, capsys)
     assert code == 1 and f"缺少清单：{empty} 中有公文文件" in out
+
+
+def test_publish_warnings_name_the_data_sets_own_files(archive: Archive) -> None:
+    """Not the staged copy in archive/…/.gongwen-xxxx/source/… (issue 18)."""
+    located = [w for w in archive.first.warnings if w.file is not None]
+    assert located, archive.first.warnings
+    for warning in located:
+        assert warning.file is not None and warning.file.is_relative_to(archive.dataset), warning
+        assert ".gongwen-" not in str(warning)
+
+
+def test_publish_errors_name_the_data_sets_own_files(dataset_copy: Path, tmp_path: Path) -> None:
+    """A problem found only while building (a template error) names the data set's file."""
+    (dataset_copy / "plan.md.j2").write_text("正文。\n{{ 1 | nmu }}\n", "utf-8")
+    with pytest.raises(DataError) as raised:
+        publish(dataset_copy, tmp_path / "archive")
+    (problem,) = raised.value.problems
+    assert problem.file == dataset_copy / "plan.md.j2" and problem.line == 2, problem
+    assert not (tmp_path / "archive").exists()

@@ -12,6 +12,8 @@ import functools
 import hashlib
 import json
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +95,7 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
     computed = compute(dataset)
     style = style_for(dataset_dir)
     document, compose_warnings = compose(dataset, computed, style)
-    glyphs = missing_glyphs(document, style)
+    glyphs = missing_glyphs(document, style, _text_locator(dataset))
     unprintable = [g for g in glyphs if g.severity is Severity.ERROR]
     if unprintable:
         raise DataError(unprintable)
@@ -101,6 +103,52 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
     if strict and warnings:
         raise DataError([_as_error(w) for w in warnings])
     return dataset, document, warnings
+
+
+# YAML's short escapes (the others are \xNN, \uNNNN, \UNNNNNNNN).
+_YAML_ESCAPES = {
+    "\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
+    "\f": "\\f", "\r": "\\r", "\x1b": "\\e", "\x85": "\\N", "\xa0": "\\_",
+    "\u2028": "\\L", "\u2029": "\\P",
+}  # fmt: skip
+
+
+def _written(char: str) -> str:
+    """A pattern for char as a data file may write it: itself or a YAML escape."""
+    code = ord(char)
+    forms = [char, _YAML_ESCAPES.get(char, char)]
+    forms += [f"\\{c}{code:0{n}{case}}" for c, n in (("x", 2), ("u", 4), ("U", 8)) for case in "xX"]
+    return "|".join(re.escape(form) for form in forms)
+
+
+def _text_locator(dataset: Dataset) -> Callable[[str, str], tuple[Path, int] | None]:
+    """Where in the data set's own files (its YAML, then its templates) a
+    character was written: the first line holding it with the text around it,
+    else the first holding it (as itself or as a YAML escape)."""
+    files = [loaded.path for loaded in dataset.sources.files.values()]
+    files += sorted(p for p in dataset.root.rglob("*.j2") if not p.is_symlink() and p.is_file())
+    lines: dict[Path, list[str]] = {}
+
+    def text_of(path: Path) -> list[str]:
+        if path not in lines:
+            try:
+                lines[path] = path.read_text("utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines[path] = []
+        return lines[path]
+
+    def locate(char: str, around: str) -> tuple[Path, int] | None:
+        before, _, after = around.partition(char)
+        written = f"(?:{_written(char)})"
+        for pattern in (re.escape(before) + written + re.escape(after), written):
+            found = re.compile(pattern)
+            for path in files:
+                for number, line in enumerate(text_of(path), start=1):
+                    if found.search(line):
+                        return path, number
+        return None
+
+    return locate
 
 
 def _as_error(problem: Problem) -> Problem:

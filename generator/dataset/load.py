@@ -51,6 +51,9 @@ def own_file(root: Path, relative: str) -> Path | None:
 
 def load_sources(root: Path) -> Sources:
     """Parse every YAML file of the data set; report every unreadable file at once."""
+    if root.is_file():
+        message = f"这是一个文件，不是数据集目录；请给出它所在的目录：{root.parent}"
+        raise DataError([Problem(message, root)])
     if not root.is_dir():
         raise DataError([Problem("数据集目录不存在", root)])
     names = [n for n in REQUIRED_FILES]
