@@ -102,6 +102,10 @@ BOMBS = {
     "join": '{{ ("a" * 999999).join(range(99999)|map("string")) }}',
     "output": '{% for i in range(99999) %}{{ "a" * 999 }}{% endfor %}',
     "lipsum": "{{ lipsum(10**6) }}",
+    "macro": '{% set x = "a" * 999999 %}{% macro m() %}{% for i in range(99999) %}{{ x }}'
+    "{% endfor %}{% endmacro %}{{ m() }}",
+    "set block": '{% set x = "a" * 999999 %}{% set y %}{% for i in range(9999) %}{{ x }}'
+    "{% endfor %}{% endset %}",
 }
 
 
