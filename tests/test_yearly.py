@@ -301,3 +301,13 @@ def test_diff_html_marks_changes_and_escapes_data(
     assert "统一为<del>380</del><ins>400</ins>元/人" in html
     assert "<del>胡玉萍</del> → <ins>张&lt;三&gt;&amp;</ins>" in html
     assert "张<三>" not in html
+
+
+def test_new_year_never_reads_a_linked_template(dataset_copy: Path, tmp_path: Path) -> None:
+    """The checklist quotes template lines with years: not those of a file
+    elsewhere that a link in the data set points to (issue 18)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密 2024 年的内容\n", "utf-8")
+    (dataset_copy / "x.md.j2").symlink_to(secret)
+    text = "\n".join(checklist(new_year(dataset_copy)))
+    assert "机密" not in text

@@ -29,7 +29,7 @@ from generator.build.staging import (
 from generator.compose.document import compose
 from generator.compose.glyphs import missing_glyphs
 from generator.compute import compute
-from generator.dataset.load import load_sources, own_file
+from generator.dataset.load import load_sources, own_file, own_templates
 from generator.dataset.validate import Dataset, validate
 from generator.model import Document
 from generator.paths import shared_templates
@@ -126,7 +126,7 @@ def _text_locator(dataset: Dataset) -> Callable[[str, str], tuple[Path, int] | N
     character was written: the first line holding it with the text around it,
     else the first holding it (as itself or as a YAML escape)."""
     files = [loaded.path for loaded in dataset.sources.files.values()]
-    files += sorted(p for p in dataset.root.rglob("*.j2") if not p.is_symlink() and p.is_file())
+    files += own_templates(dataset.root)
     lines: dict[Path, list[str]] = {}
 
     def text_of(path: Path) -> list[str]:

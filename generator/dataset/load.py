@@ -49,6 +49,18 @@ def own_file(root: Path, relative: str) -> Path | None:
     return here
 
 
+def own_templates(root: Path) -> list[Path]:
+    """The data set's prose templates (*.j2), sorted: regular files reached
+    without a symbolic link (see own_file)."""
+    found: list[Path] = []
+    for folder, _, files in os.walk(root):  # never into a linked folder
+        for name in files:
+            path = Path(folder) / name
+            if name.endswith(".j2") and not path.is_symlink() and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
 def load_sources(root: Path) -> Sources:
     """Parse every YAML file of the data set; report every unreadable file at once."""
     if root.is_file():

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.dataset.load import load_sources
+from generator.dataset.load import load_sources, own_templates
 from generator.dataset.pending import CLEARED_EACH_YEAR, PENDING_MARK
 from generator.dataset.validate import Dataset, validate
 from generator.dataset.yamlio import NodePath
@@ -211,7 +211,7 @@ def _kept_years(root: Path, dataset: Dataset, years: set[int]) -> tuple[Change, 
             text = scanned.text[comment.start : comment.end]
             if shift_years(text, years) != text:
                 found.append(Change(name, f"第 {comment.line + 1} 行注释", text, ""))
-    for path in sorted(root.rglob("*.j2")):
+    for path in own_templates(root):
         lines = path.read_text(encoding="utf-8").splitlines()
         for number, line in enumerate(lines, start=1):
             if shift_years(line, years) != line:
