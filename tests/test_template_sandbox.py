@@ -39,7 +39,7 @@ def _only_problem(dataset: Path) -> str:
 
 def _english(message: str) -> list[str]:
     """English words in a message, leaving out file paths and names we quote."""
-    bare = re.sub(r"“[^”]*”|字段 \S+：", "", message.split("：", 2)[-1])
+    bare = re.sub(r"“[^”]*”|字段 \S+：|\{%[^%]*%\}", "", message.split("：", 2)[-1])
     return ASCII_WORDS.findall(bare)
 
 
@@ -178,6 +178,12 @@ MISTAKES = {
     "{{ policy.nothing }}": "不存在的数据",
     "{% include 'missing.j2' %}": "模板文件不存在",
     "{{ range(10**6) | list }}": "“range”的范围过大",
+    "{{ x y }}": "此处应为“}}”，实际是“y”",
+    "{% if true %}": "模板结束时还有未结束的“if”块（缺少 {% endif %}）",
+    "{% if true %}{% endfor %}": "不认识的标记“endfor”（此处应先结束“if”块）",
+    "{% set %}": "此处应有表达式",
+    "{{ 'abc }}": "此处不应出现字符“'”",
+    "{# abc": "注释没有结束",
 }
 
 

@@ -332,20 +332,36 @@ RENDER_ERRORS = (
     RecursionError,
 )
 
+# Jinja's names of tokens, as a template writes them.
+_TOKENS = {
+    "end of print statement": "}}",
+    "begin of print statement": "{{",
+    "end of statement block": "%}",
+    "begin of statement block": "{%",
+    "end of comment": "#}",
+    "end of template": "模板结尾",
+    "name": "名称",
+    "string": "字符串",
+    "integer": "整数",
+    "float": "小数",
+}
+_BLOCK = r"(?:.*innermost block that needs to be closed is '([^']*)')?"
 _JINJA_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), chinese)
+    (re.compile(pattern, re.IGNORECASE | re.DOTALL), chinese)
     for pattern, chinese in (
-        (r"No filter named '([^']*)'", "没有名为“{0}”的过滤器"),
-        (r"No test named '([^']*)'", "没有名为“{0}”的测试"),
+        (r"No filter named '([^']*)'.*", "没有名为“{0}”的过滤器"),
+        (r"No test named '([^']*)'.*", "没有名为“{0}”的测试"),
+        (r"unexpected '([^']*)', expected '([^']*)'", "此处不应出现“{0}”，应为“{1}”"),
         (r"unexpected '([^']*)'", "此处不应出现“{0}”"),
-        (
-            r"unexpected end of template.*",
-            "模板意外结束（缺少结束标记，如 {{% endif %}}、{{% endfor %}}）",
-        ),
-        (r"unexpected char '([^']*)'.*", "此处不应出现字符“{0}”"),
-        (r"Encountered unknown tag '([^']*)'.*", "不认识的标记“{0}”"),
+        (r"unexpected end of template" + _BLOCK + ".*", "模板结束时还有未结束的“{0}”块（缺少 {{% end{0} %}}）"),
+        (r"unexpected char (['\"])(.*?)\1 at \d+", "此处不应出现字符“{1}”"),
+        (r"Encountered unknown tag '([^']*)'" + _BLOCK + ".*", "不认识的标记“{0}”（此处应先结束“{1}”块）"),
         (r"expected token '([^']*)', got '([^']*)'", "此处应为“{0}”，实际是“{1}”"),
+        (r"expected an expression, got '([^']*)'", "此处应有表达式，实际是“{0}”"),
+        (r"expected name or number", "此处应为名称或数字"),
         (r"unexpected end of (?:string|comment)", "字符串或注释没有结束"),
+        (r"Missing end of comment tag", "注释没有结束（缺少 #}}）"),
+        (r"Missing end of raw directive", "raw 块没有结束（缺少 {{% endraw %}}）"),
         (r"Block '([^']*)' defined twice", "块“{0}”定义了两次"),
         (r"tuple index out of range|list index out of range", "序号超出范围"),
         (r"division by zero|.*division or modulo by zero", "除数为零"),
@@ -353,15 +369,20 @@ _JINJA_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r".* has no attribute '([^']*)'", "引用了不存在的数据“{0}”"),
         (r"Range too big.*", "“range”的范围过大（不能超过 100000 项）"),
     )
-)
+)  # fmt: skip
 
 
 def jinja_message(text: str) -> str | None:
     """Jinja's or Python's English message in Chinese, None if not known."""
     for pattern, chinese in _JINJA_MESSAGES:
-        match = pattern.match(text.strip())
+        match = pattern.fullmatch(text.strip())
         if match:
-            return chinese.format(*match.groups())
+            words = [_TOKENS.get(g, g) if g is not None else "" for g in match.groups()]
+            message = chinese.format(*words)
+            # No innermost block named: drop what would have said which.
+            return message.replace("“”块（缺少 {% end %}）", "块").replace(
+                "（此处应先结束“”块）", ""
+            )
     return None
 
 
