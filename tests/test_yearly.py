@@ -311,3 +311,27 @@ def test_new_year_never_reads_a_linked_template(dataset_copy: Path, tmp_path: Pa
     (dataset_copy / "x.md.j2").symlink_to(secret)
     text = "\n".join(checklist(new_year(dataset_copy)))
     assert "机密" not in text
+
+
+def test_an_interrupted_new_year_leaves_nothing_and_a_killed_ones_folder_goes_next_time(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.build.staging import is_stage
+
+    def interrupted(*args: object) -> str:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(newyear, "edit_file", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            new_year(dataset_copy)
+    assert [p.name for p in dataset_copy.parent.iterdir()] == ["2024"]
+    # A folder a killed new-year left (no live process holds it) goes at once.
+    left = dataset_copy.parent / ".gongwen-abcd1234"
+    left.mkdir()
+    new_year(dataset_copy)
+    assert sorted(p.name for p in dataset_copy.parent.iterdir() if not is_stage(p)) == [
+        "2024",
+        "2025",
+    ]
+    assert not left.exists()

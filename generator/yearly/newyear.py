@@ -29,12 +29,12 @@ import calendar
 import datetime as dt
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.build.staging import discard, new_stage, release, remove_stale_stages
 from generator.dataset.load import load_sources, own_templates
 from generator.dataset.pending import CLEARED_EACH_YEAR, PENDING_MARK
 from generator.dataset.validate import Dataset, validate
@@ -239,9 +239,10 @@ def new_year(source: Path) -> NewYear:
     if target.exists():
         raise DataError([Problem("下一年度的数据集目录已存在，未做任何改动", target)])
     years = dataset_years(dataset)
-    stage = source.parent / f".gongwen-new-year-{secrets.token_hex(4)}"
+    remove_stale_stages(source.parent)  # left by a killed new-year or init
+    stage = new_stage(source.parent)
     try:
-        shutil.copytree(source, stage, symlinks=True)
+        shutil.copytree(source, stage, symlinks=True, dirs_exist_ok=True)
         changes = Changes()
         for name in dataset.sources.files:
             path = stage / name
@@ -251,6 +252,7 @@ def new_year(source: Path) -> NewYear:
         if target.exists():  # created meanwhile: never replace it
             raise DataError([Problem("下一年度的数据集目录已存在，未做任何改动", target)])
         os.rename(stage, target)
+        release(stage)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        discard(stage)  # gone if renamed
     return NewYear(source, target, dataset, files, changes, _kept_years(target, dataset, years))
