@@ -154,7 +154,8 @@ class _Bounder(NodeTransformer):
 
 # --- checked filters and calls ---
 
-_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(\d+)|\{[^{}]*?[:.](\d+)")
+# A width or precision in a format: %9d, %.9f, {:9}, {0:>9}, {:.9f}.
+_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*[0-9.]+|\{[^{}]*?:[^{}]*\}")
 
 
 def _check_arguments(args: Iterable[Any], kwargs: dict[str, Any]) -> None:
@@ -166,8 +167,9 @@ def _check_arguments(args: Iterable[Any], kwargs: dict[str, Any]) -> None:
 
 def _check_format(text: Any) -> None:
     if isinstance(text, str):
-        for match in _FORMAT_WIDTH.finditer(text):
-            width = int(match.group(1) or match.group(2))
+        for spec in _FORMAT_SPEC.findall(text):
+            spec = spec.split(":")[-1] if spec.startswith("{") else spec.split(")")[-1]
+            width = max((int(n) for n in re.findall(r"\d+", spec)), default=0)
             if width > MAX_COUNT:
                 raise TemplateLimit(f"模板格式中的宽度 {width} 过大（不能超过 {MAX_COUNT}）")
 
@@ -285,7 +287,10 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         if __obj is not safe_range:  # range has its own bound (100000 items)
             _check_arguments(args, kwargs)
             name = getattr(__obj, "__name__", "")
+            # str.format comes wrapped by the sandbox: its string is the wrapped method's
             target = getattr(__obj, "__self__", None)
+            if target is None:
+                target = getattr(getattr(__obj, "__wrapped__", None), "__self__", None)
             if name == "format" or name == "format_map":
                 _check_format(target)
             if name == "join" and isinstance(target, str) and args:
