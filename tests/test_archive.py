@@ -450,3 +450,23 @@ def test_publish_errors_name_the_data_sets_own_files(dataset_copy: Path, tmp_pat
     (problem,) = raised.value.problems
     assert problem.file == dataset_copy / "plan.md.j2" and problem.line == 2, problem
     assert not (tmp_path / "archive").exists()
+
+
+def _append_many(args: tuple[str, int]) -> None:
+    from generator.archive import register
+
+    archive, worker = Path(args[0]), args[1]
+    for index in range(25):
+        folder = archive / "office" / "2024" / f"{worker}-{index}"
+        register.append(archive, folder, f"{worker:032x}{index:032x}")
+
+
+def test_simultaneous_publishes_each_add_their_line_to_one_chain(tmp_path: Path) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        pool.map(_append_many, [(str(tmp_path), worker) for worker in range(4)])
+    register = read_register(tmp_path)
+    assert register is not None and not register.problems
+    assert [e.number for e in register.entries] == list(range(1, 101))
+    assert len({e.path for e in register.entries}) == 100
