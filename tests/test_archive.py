@@ -470,3 +470,15 @@ def test_simultaneous_publishes_each_add_their_line_to_one_chain(tmp_path: Path)
     assert register is not None and not register.problems
     assert [e.number for e in register.entries] == list(range(1, 101))
     assert len({e.path for e in register.entries}) == 100
+
+
+def test_publishing_again_warns_of_a_version_missing_from_the_register(
+    archive: Archive, tmp_path: Path
+) -> None:
+    root = _copy(archive, tmp_path)
+    assert publish(archive.dataset, root).warnings == ()
+    (root / REGISTER).unlink()  # as if killed between the rename and the registration
+    again = publish(archive.dataset, root)
+    assert not again.created
+    (warning,) = again.warnings
+    assert "不在登记簿" in warning.message and str(again.folder) in warning.message

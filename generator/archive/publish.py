@@ -46,7 +46,7 @@ from generator.build.staging import (
 from generator.dataset.load import load_sources
 from generator.dataset.validate import Dataset, problem_at, validate
 from generator.paths import shared_templates
-from generator.problems import DataError, Problem
+from generator.problems import DataError, Problem, Severity
 
 # PDF/A-2u: PDF/A-1 cannot hold the CFF-flavoured OpenType fonts (Fandol) the
 # PDF embeds; level u guarantees every glyph maps to Unicode, so the archived
@@ -156,7 +156,9 @@ def publish(
     existing = revisions(base, name)
     latest = max(existing, default=0)
     if latest and _archived_sources(existing[latest]) == wanted:
-        return Published(existing[latest], latest, False, len(read_entries(existing[latest])))
+        folder = existing[latest]
+        files = len(read_entries(folder))
+        return Published(folder, latest, False, files, _unregistered(archive_dir, folder))
 
     made = make_folders(base)  # removed again if publishing fails, when empty
     remove_stale_stages(base)
@@ -202,6 +204,20 @@ def publish(
         raise
     files = len(read_entries(target))
     return Published(target, revision, True, files, result.warnings)
+
+
+def _unregistered(archive_dir: Path, folder: Path) -> tuple[Problem, ...]:
+    """A warning if folder is missing from the register (a publish killed
+    between its rename and its registration, or a folder put there by hand)."""
+    entries = register.read(archive_dir)
+    place = folder.relative_to(archive_dir).as_posix()
+    if entries is not None and any(e.path == place for e in entries.entries):
+        return ()
+    message = (
+        f"版本 {folder} 不在登记簿 {register.REGISTER} 中（上次发布可能在登记前被中断，"
+        "或是手工放入的），请运行 gongwen verify 检查"
+    )
+    return (Problem(message, severity=Severity.WARNING),)
 
 
 def _in_place(problems: Sequence[Problem], copy: Path, dataset_dir: Path) -> tuple[Problem, ...]:
