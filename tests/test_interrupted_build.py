@@ -282,3 +282,30 @@ def test_an_interrupted_build_or_batch_leaves_no_empty_folders(
     with pytest.raises(KeyboardInterrupt):
         build(dataset_copy, out / "wushui" / "2024")
     assert [p.name for p in out.rglob("*")] == ["wushui"]
+
+
+def test_ctrl_c_during_a_batch_leaves_no_empty_folders_and_no_stages(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    """Ctrl+C at a terminal reaches the whole process group: the batch and its workers."""
+    data = tmp_path / "data"
+    for office in ("甲镇", "乙镇", "丙镇"):
+        shutil.copytree(dataset_copy, data / office / "2024")
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [GONGWEN, "build", str(data), "--out", str(out), "-j", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # a process group of its own, as a terminal's job
+    )
+    deadline = time.monotonic() + 60
+    while not any(is_stage(p) for p in out.rglob(".gongwen-*")):
+        assert process.poll() is None, "the batch ended before it staged anything"
+        assert time.monotonic() < deadline, "the batch never staged anything"
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=60) != 0
+    left = sorted(out.rglob("*")) if out.exists() else []
+    assert not [p for p in left if is_stage(p)], left
+    # Every folder left holds a finished build; none is empty.
+    assert not [p for p in left if p.is_dir() and not any(p.iterdir())], left
