@@ -309,3 +309,22 @@ def test_ctrl_c_during_a_batch_leaves_no_empty_folders_and_no_stages(
     assert not [p for p in left if is_stage(p)], left
     # Every folder left holds a finished build; none is empty.
     assert not [p for p in left if p.is_dir() and not any(p.iterdir())], left
+
+
+def test_a_build_failing_on_a_full_disk_names_its_output_folder(
+    dataset_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.cli import main
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")  # as write() raises it: no name
+
+    monkeypatch.setattr("generator.writers.docx.write_docx", full)
+    out = tmp_path / "out" / "wushui" / "2024"
+    assert main(["build", str(dataset_copy), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert f"文件操作失败（磁盘空间不足）：{out}" in error and "No space" not in error
+    assert not (tmp_path / "out").exists()
