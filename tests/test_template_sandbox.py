@@ -87,6 +87,7 @@ def test_a_gbk_template_names_its_file_and_line(dataset_copy: Path) -> None:
 BOMBS = {
     "string": '{% set x = "a" * 10**9 %}{{ x }}',
     "list": "{% set x = [1] * 10**9 %}{{ x }}",
+    "bytes": '{% set x = "a".encode() * 10**9 %}{{ x|length }}',
     "power": "{{ 10 ** 100000000 }}",
     "squaring": "{% set ns = namespace(x=7) %}"
     "{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}{% endfor %}{{ ns.x }}",

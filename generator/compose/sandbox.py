@@ -69,7 +69,7 @@ def _too_large(what: str) -> TemplateLimit:
 
 
 def _size(value: Any) -> int:
-    return len(value) if isinstance(value, str | list | tuple) else 0
+    return len(value) if isinstance(value, str | bytes | bytearray | list | tuple) else 0
 
 
 def _check_int(value: Any) -> None:
