@@ -22,6 +22,9 @@ from generator.cli import main
 from tests.conftest import REPO
 
 OFFICES = ("wushui", "wuhe", "lidu")
+# A traceback printed as "Exception ignored in …" (an object failing to close
+# when collected) is a traceback too.
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # What a mutation may put into a file: YAML and Jinja syntax, numbers at

@@ -21,6 +21,7 @@ compiled: each loop's iterable goes through the `_gongwen_loop` filter, each
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
@@ -306,10 +307,11 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render within TIME_LIMIT seconds and MAX_SIZE characters of output."""
     token = _deadline.set(time.monotonic() + TIME_LIMIT)
+    stream = template.generate(context)
     try:
         pieces: list[str] = []
         size = 0
-        for piece in template.generate(context):
+        for piece in stream:
             _check_time()
             size += len(piece)
             if size > MAX_SIZE:
@@ -317,6 +319,13 @@ def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
             pieces.append(piece)
         return "".join(pieces)
     finally:
+        # Closed here, not by the garbage collector at some later moment: a
+        # deeply nested one (a template including itself) may fail to close,
+        # which would print "Exception ignored" and a traceback then.
+        close = getattr(stream, "close", None)  # a generator's
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
         _deadline.reset(token)
 
 
