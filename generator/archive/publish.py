@@ -40,6 +40,7 @@ from generator.build.staging import (
     release,
     remove_if_empty,
     remove_stale_stages,
+    signals_held,
     sync_folder,
     sync_tree,
 )
@@ -190,9 +191,10 @@ def publish(
         sync_folder(base)
         release(stage)
     except BaseException as error:
-        if stage is not None:
-            discard(stage)
-        remove_if_empty(made)
+        with signals_held():
+            if stage is not None:
+                discard(stage)
+            remove_if_empty(made)
         if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
             error.filename = str(base)
         raise

@@ -25,6 +25,7 @@ from generator.build.staging import (
     new_stage,
     remove_if_empty,
     remove_stale_stages,
+    signals_held,
 )
 from generator.compose.document import compose
 from generator.compose.glyphs import missing_glyphs
@@ -187,13 +188,10 @@ def build(
         raise DataError([Problem("数据集目录名过长，无法用作输出文件名", dataset_dir)])
     made = make_folders(out_dir)  # removed again if the build fails, when empty
     remove_stale_stages(out_dir.parent)  # left by killed builds
+    stage: Path | None = None
     try:
         # Absolute: the side process writing the PDF may be in another folder.
         stage = new_stage(out_dir.parent.resolve())
-    except BaseException:
-        remove_if_empty(made)
-        raise
-    try:
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
         html, imprint_own_page = pdf_html(document, style)
         pdf_written = side.beside(write_html_later, html, imprint_own_page, pdf, pdf_variant)
@@ -220,8 +218,10 @@ def build(
             os.replace(source, out_dir / name)
         os.replace(manifest, out_dir / MANIFEST)
     except BaseException as error:
-        discard(stage)
-        remove_if_empty(made)
+        with signals_held():
+            if stage is not None:
+                discard(stage)
+            remove_if_empty(made)
         if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
             error.filename = str(out_dir)
         raise

@@ -16,12 +16,16 @@ for STALE_AFTER seconds is stale. Nothing else is ever deleted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 PREFIX = ".gongwen-"
@@ -60,17 +64,19 @@ def new_stage(parent: Path) -> Path:
     if fcntl is None:
         return Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
     fresh = Path(tempfile.mkdtemp(prefix=PREFIX + NEW, dir=parent))
-    fd = _try_lock(fresh)
-    if fd is None:
-        raise OSError(f"无法锁定临时目录 {fresh}")
-    stage = parent / (PREFIX + fresh.name.removeprefix(PREFIX + NEW))
+    fd = None
     try:
+        fd = _try_lock(fresh)
+        if fd is None:
+            raise OSError(f"无法锁定临时目录 {fresh}")
+        stage = parent / (PREFIX + fresh.name.removeprefix(PREFIX + NEW))
         os.rename(fresh, stage)  # the lock goes with the folder
-    except OSError:
-        os.close(fd)
+        _locks[stage] = fd
+    except BaseException:  # interrupted too: nothing of ours left
+        if fd is not None:
+            os.close(fd)
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    _locks[stage] = fd
     return stage
 
 
@@ -120,6 +126,31 @@ def remove_stale_stages(parent: Path, older_than: float = STALE_AFTER) -> list[P
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
     return removed
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl+C and SIGTERM wait while cleaning up after a failure (a second
+    signal, as a pool sends to its other workers, would stop the cleaning
+    halfway); one that came meanwhile is raised afterwards. Only the main
+    thread can do this; elsewhere the cleaning is not held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def remember(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, remember) for signum in held}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if pending:
+            signal.raise_signal(pending[0])
 
 
 def make_folders(folder: Path) -> list[Path]:
