@@ -6,9 +6,10 @@ Each subcommand lives in generator/commands/<name>.py; add new ones to COMMANDS.
 from __future__ import annotations
 
 import argparse
-import errno
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from generator import __version__
@@ -28,19 +29,11 @@ from generator.commands import import_ as import_command
 from generator.commands import key as key_command
 from generator.commands import lint as lint_command
 from generator.commands.report import report
-from generator.problems import DataError
+from generator.problems import DataError, os_reason
 
 argparse_zh.install()
 
-_OS_ERRORS = {
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.ENOENT: "文件或目录不存在",
-    errno.EROFS: "文件系统只读",
-    errno.ENAMETOOLONG: "文件名过长",
-}
-
+WRITES_DOCUMENTS = frozenset({"build", "publish"})
 COMMANDS = (
     build,
     check,
@@ -63,21 +56,33 @@ def parser() -> argparse.ArgumentParser:
         description="由 YAML 数据生成符合 GB/T 9704-2012 的公文（DOCX 与 PDF）。",
         epilog="示例：gongwen build data/wushui/2024",
     )
-    main.add_argument("--version", action="version", version=f"gongwen {__version__}")
+    main.add_argument(
+        "--version", action="version", version=f"gongwen {__version__}", help="显示版本号并退出"
+    )
     commands = main.add_subparsers(dest="command", metavar="命令", required=True)
     for command in COMMANDS:
         command.register(commands)
     return main
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (kill, a service stopping): unwind, so that every `finally`
+    removes what this process had half made, as Ctrl+C does."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         code: int = args.run(args)
         return code
     except DataError as error:
         report(error.problems)
-        print(f"共 {len(error.problems)} 处错误，未生成任何文件。", file=sys.stderr)
+        # check, diff, new-year never write documents: "none written" would mislead.
+        written = "，未生成任何文件" if args.command in WRITES_DOCUMENTS else ""
+        print(f"共 {len(error.problems)} 处错误{written}。", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
@@ -87,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as error:  # disk full, permission denied: no traceback for those
-        reason = _OS_ERRORS.get(error.errno or 0, error.strerror or str(error))
+        reason = os_reason(error)
         where = f"：{error.filename}" if error.filename else ""
         print(f"错误：文件操作失败（{reason}）{where}", file=sys.stderr)
         return 1

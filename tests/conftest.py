@@ -36,9 +36,14 @@ def copy_publishable_wushui(target: Path) -> Path:
     refuses the □ the seed has for characters lost in it, so they are filled in
     (with 某, as wide as □, so the text sits as in wushui_build)."""
     shutil.copytree(WUSHUI, target)
-    tables = target / "tables" / "assignments.yaml"
+    return fill_lost_characters(target)
+
+
+def fill_lost_characters(dataset: Path) -> Path:
+    """Fill in the □ of a copy of the 武水镇 data set (see copy_publishable_wushui)."""
+    tables = dataset / "tables" / "assignments.yaml"
     tables.write_text(tables.read_text("utf-8").replace(LOST, "某"), "utf-8")
-    return target
+    return dataset
 
 
 @pytest.fixture

@@ -3,10 +3,12 @@ it is PDF/A, that it is never overwritten, and that verify finds every change.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pdfminer.pdfdocument import PDFDocument
@@ -18,11 +20,12 @@ from generator.archive.publish import (
     PDF_VARIANT,
     Published,
     publish,
-    revision_name,
     revisions,
     version_name,
 )
-from generator.build.manifest import MANIFEST, files_under, sha256_of
+from generator.archive.register import GENESIS, REGISTER, revision_name
+from generator.archive.register import read as read_register
+from generator.build.manifest import MANIFEST, check_folder, files_under, sha256_of
 from generator.build.pipeline import BuildResult
 from generator.cli import main
 from generator.dataset.doubts import LOST
@@ -30,7 +33,13 @@ from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
 from generator.paths import shared_templates
 from generator.problems import DataError
-from tests.conftest import copy_publishable_wushui, docx_paragraphs, pdf_pages_text, squeeze
+from tests.conftest import (
+    copy_publishable_wushui,
+    docx_paragraphs,
+    fill_lost_characters,
+    pdf_pages_text,
+    squeeze,
+)
 from tests.pdfa import XMP, pdfa_2u_problems, xmp
 
 HOSTILE = "&<>\"'"
@@ -286,3 +295,221 @@ def test_publish_refuses_placeholders_and_lost_characters(
     )
     assert f"organisation.yaml:{line}:" in err and "“待填写”是占位文字" in err
     assert not (tmp_path / "archive").exists()
+
+
+# ------------------------------------------------------------- the register (issue 18)
+
+
+def _verify(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    code = main(["verify", str(root), *extra])
+    return code, capsys.readouterr().out
+
+
+def _version(root: Path, archive: Archive) -> Path:
+    return root / "wushui" / "2024" / archive.first.folder.name
+
+
+def _rewrite_manifest(version: Path, change: Any) -> None:
+    """Edit the manifest as a careful forger would: consistent with the files."""
+    manifest = json.loads((version / MANIFEST).read_text("utf-8"))
+    change(manifest)
+    (version / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+
+
+def test_each_publish_adds_a_chained_line_to_the_register(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    register = read_register(root)
+    assert register is not None and not register.problems
+    (entry,) = register.entries
+    assert entry.path == "wushui/2024/武政发〔2023〕80号" and entry.previous == GENESIS
+    assert entry.manifest_sha256 == sha256_of(_version(root, archive) / MANIFEST)
+    code, out = _verify(root, capsys)
+    assert code == 0 and f"链头 {entry.hash}" in out
+    assert _verify(root, capsys, "--head", entry.hash)[0] == 0
+    code, out = _verify(root, capsys, "--head", "0" * 64)
+    assert code == 1 and "链头与给出的" in out
+
+
+def test_verify_names_a_deleted_manifest(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    (_version(root, archive) / MANIFEST).unlink()
+    code, out = _verify(root, capsys)
+    assert code == 1
+    assert (
+        "清单缺失：wushui/2024/武政发〔2023〕80号 的 manifest.json 被删除（登记簿第 1 条）" in out
+    )
+    assert "共核验 0 个版本" not in out and out.count("存档有问题") == 1, out
+
+
+@pytest.mark.parametrize("change", ["file", "deleted docx"])
+def test_verify_catches_a_file_changed_with_its_manifest_entry(
+    change: str, archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+    if change == "file":
+        policy = version / "source" / "data" / "wushui" / "2024" / "policy.yaml"
+        _edit(policy, "amount: 380", "amount: 480")
+        new = {"bytes": policy.stat().st_size, "sha256": sha256_of(policy)}
+
+        def forge(manifest: dict[str, Any]) -> None:
+            for entry in manifest["files"]:
+                if entry["path"].endswith("2024/policy.yaml"):
+                    entry.update(new)
+    else:
+        (version / "wushui-2024.docx").unlink()
+
+        def forge(manifest: dict[str, Any]) -> None:
+            manifest["files"] = [e for e in manifest["files"] if e["path"] != "wushui-2024.docx"]
+
+    _rewrite_manifest(version, forge)
+    assert check_folder(version) == []  # the manifest alone sees nothing
+    code, out = _verify(root, capsys)
+    assert code == 1 and f"有问题：{version}" in out
+    assert "清单与登记簿第 1 条不符" in out
+
+
+def test_verify_names_a_renamed_version(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+    version.rename(version.with_name("武政发〔2023〕81号"))
+    code, out = _verify(root, capsys)
+    assert code == 1
+    assert (
+        "改名：登记簿第 1 条的 wushui/2024/武政发〔2023〕80号 现在是 wushui/2024/武政发〔2023〕81号"
+        in out
+    )
+    assert "目录名与清单不符" in out
+
+
+def test_verify_names_an_edited_revision_number(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+
+    def forge(manifest: dict[str, Any]) -> None:
+        manifest["revision"] = 2
+
+    _rewrite_manifest(version, forge)
+    version.rename(version.with_name(version.name + "-修订2"))
+    code, out = _verify(root, capsys)
+    assert code == 1 and "改名" not in out
+    assert "缺失：登记簿第 1 条的版本 wushui/2024/武政发〔2023〕80号 不存在" in out
+    assert "未登记" in out
+
+
+def test_verify_names_a_version_added_by_hand_and_a_missing_register(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    version = _version(root, archive)
+    shutil.copytree(version, version.with_name("武政发〔2023〕99号"))
+    code, out = _verify(root, capsys)
+    assert code == 1 and "未登记" in out and "目录名与清单不符" in out
+
+    (root / REGISTER).unlink()
+    code, out = _verify(root, capsys)
+    assert code == 1 and "没有找到登记簿" in out
+
+
+def test_verify_catches_a_register_rewritten_only_by_the_head(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forger who also rewrites the register line leaves a whole chain: only
+    the head written down elsewhere tells."""
+    root = _copy(archive, tmp_path)
+    head = read_register(root).head  # type: ignore[union-attr]
+    version = _version(root, archive)
+    (version / "wushui-2024.docx").unlink()
+    _rewrite_manifest(
+        version,
+        lambda m: m.update(files=[e for e in m["files"] if e["path"] != "wushui-2024.docx"]),
+    )
+    (entry,) = read_register(root).entries  # type: ignore[union-attr]
+    forged = dataclasses.replace(entry, manifest_sha256=sha256_of(version / MANIFEST))
+    (root / REGISTER).write_text(forged.line() + "\n", "utf-8")
+    assert _verify(root, capsys)[0] == 0
+    code, out = _verify(root, capsys, "--head", head)
+    assert code == 1 and "链头与给出的" in out
+
+
+def test_verify_names_an_edited_register_line(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(archive, tmp_path)
+    text = (root / REGISTER).read_text("utf-8")
+    (root / REGISTER).write_text(text.replace('"number":1', '"number": 1'), "utf-8")
+    code, out = _verify(root, capsys)
+    assert code == 1 and "登记簿第 1 行格式不对" in out
+
+
+def test_a_folder_of_documents_without_a_manifest_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "空"
+    empty.mkdir()
+    code, out = _verify(empty, capsys)
+    assert code == 1 and "没有找到带 manifest.json 的版本" in out
+
+    (empty / "x.docx").write_bytes(b"PK")
+    code, out = _verify(empty, capsys)
+    assert code == 1 and f"缺少清单：{empty} 中有公文文件" in out
+
+
+def test_publish_warnings_name_the_data_sets_own_files(archive: Archive) -> None:
+    """Not the staged copy in archive/…/.gongwen-xxxx/source/… (issue 18)."""
+    located = [w for w in archive.first.warnings if w.file is not None]
+    assert located, archive.first.warnings
+    for warning in located:
+        assert warning.file is not None and warning.file.is_relative_to(archive.dataset), warning
+        assert ".gongwen-" not in str(warning)
+
+
+def test_publish_errors_name_the_data_sets_own_files(dataset_copy: Path, tmp_path: Path) -> None:
+    """A problem found only while building (a template error) names the data set's file."""
+    fill_lost_characters(dataset_copy)
+    (dataset_copy / "plan.md.j2").write_text("正文。\n{{ 1 | nmu }}\n", "utf-8")
+    with pytest.raises(DataError) as raised:
+        publish(dataset_copy, tmp_path / "archive")
+    (problem,) = raised.value.problems
+    assert problem.file == dataset_copy / "plan.md.j2" and problem.line == 2, problem
+    assert not (tmp_path / "archive").exists()
+
+
+def _append_many(args: tuple[str, int]) -> None:
+    from generator.archive import register
+
+    archive, worker = Path(args[0]), args[1]
+    for index in range(25):
+        folder = archive / "office" / "2024" / f"{worker}-{index}"
+        register.append(archive, folder, f"{worker:032x}{index:032x}")
+
+
+def test_simultaneous_publishes_each_add_their_line_to_one_chain(tmp_path: Path) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        pool.map(_append_many, [(str(tmp_path), worker) for worker in range(4)])
+    register = read_register(tmp_path)
+    assert register is not None and not register.problems
+    assert [e.number for e in register.entries] == list(range(1, 101))
+    assert len({e.path for e in register.entries}) == 100
+
+
+def test_publishing_again_warns_of_a_version_missing_from_the_register(
+    archive: Archive, tmp_path: Path
+) -> None:
+    root = _copy(archive, tmp_path)
+    assert publish(archive.dataset, root).warnings == ()
+    (root / REGISTER).unlink()  # as if killed between the rename and the registration
+    again = publish(archive.dataset, root)
+    assert not again.created
+    (warning,) = again.warnings
+    assert "不在登记簿" in warning.message and str(again.folder) in warning.message

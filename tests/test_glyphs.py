@@ -66,6 +66,7 @@ def test_an_invisible_character_is_refused_before_anything_is_written(
         build(dataset_copy, tmp_path / "out")
     code = f"{ord(escape.encode().decode('unicode_escape')):04X}"
     assert f"字符 U+{code}（见“各村□（社”）是不可见的特殊字符" in str(error.value)
+    assert f"{document}:11：" in str(error.value)  # where it was written (issue 18)
     assert not (tmp_path / "out").exists()
 
 

@@ -29,9 +29,10 @@ from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
 from generator.dataset.yamlio import MAX_DEPTH, parse_yaml
 from generator.problems import DataError
-from tests.conftest import WUSHUI
+from tests.conftest import REPO, WUSHUI
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+REPO_TEMPLATES = REPO / "templates"
 FILES = ("document.yaml", "policy.yaml", "organisation.yaml", "tables/quota.yaml")
 
 
@@ -430,3 +431,64 @@ def test_common_yaml_mistakes_are_told_in_chinese_where_they_are(
     problem = error.value.problems[0]
     assert (problem.line, problem.column) == (line, column)
     assert words in problem.message and not re.search("[a-z]{4}", problem.message), problem
+
+
+# ------------------------------------------------------------- links and odd files (issue 18)
+
+
+@pytest.mark.parametrize(
+    "name", ["policy.yaml", "organisation.yaml", "tables/quota.yaml", "tables", "style.yaml"]
+)
+def test_no_data_set_file_is_read_through_a_symlink(
+    name: str, dataset_copy: Path, tmp_path: Path
+) -> None:
+    """Every reader of a data set's files refuses links, as publish does: a
+    link could print any file of the machine into the document."""
+    own = dataset_copy / name
+    if name == "style.yaml":
+        shutil.copyfile(REPO_TEMPLATES / "style.yaml", own)
+    elsewhere = tmp_path / "elsewhere" / name
+    elsewhere.parent.mkdir(parents=True, exist_ok=True)
+    own.rename(elsewhere)
+    own.symlink_to(elsewhere, target_is_directory=elsewhere.is_dir())
+    with pytest.raises(DataError) as error:
+        prepare(dataset_copy)
+    assert any("符号链接" in p.message and p.file == own for p in error.value.problems), error.value
+
+
+def test_a_symlinked_word_template_is_refused(dataset_copy: Path, tmp_path: Path) -> None:
+    (dataset_copy / "gongwen.docx").symlink_to(REPO_TEMPLATES / "docx" / "gongwen.docx")
+    with pytest.raises(DataError) as error:
+        word_template_for(dataset_copy)
+    assert "符号链接" in str(error.value)
+
+
+def test_a_pipe_in_place_of_a_data_file_is_refused_not_waited_on(dataset_copy: Path) -> None:
+    (dataset_copy / "organisation.yaml").unlink()
+    os.mkfifo(dataset_copy / "organisation.yaml")
+    with pytest.raises(DataError) as error:
+        prepare(dataset_copy)
+    assert "不是普通文件" in str(error.value)
+
+
+def test_a_38_digit_amount_is_computed_exactly(dataset_copy: Path) -> None:
+    """decimal's default 28 digits made quantize raise InvalidOperation."""
+    amount = "12345678901234567890123456789012345678"
+    _edit(dataset_copy / "policy.yaml", "amount: 380", f"amount: {amount}")
+    dataset, _, _ = prepare(dataset_copy)
+    from generator.compute import compute
+
+    shares = [t for s in compute(dataset).subsidies for t in s.tiers if s.rule.rule == "share"]
+    assert shares
+    for tier in shares:
+        assert tier.subsidy == tier.personal == Decimal("6172839450617283945061728394506172839")
+
+
+def test_a_data_file_not_in_utf8_names_its_line(dataset_copy: Path) -> None:
+    policy = dataset_copy / "policy.yaml"
+    text = policy.read_text("utf-8")
+    policy.write_bytes(text.encode("gbk", errors="replace"))
+    with pytest.raises(DataError) as error:
+        prepare(dataset_copy)
+    (problem,) = error.value.problems
+    assert problem.file == policy and problem.line == 2 and "UTF-8" in problem.message

@@ -74,7 +74,7 @@ def test_placeholders_are_warned_by_check_and_refused_by_strict_and_publish(
     line = _line(target / "document.yaml", "date:")
     assert f"document.yaml:{line}：仍标着“待填写”" in err
     assert main(["check", "--strict", str(target)]) == 1
-    assert "共 6 处错误，未生成任何文件" in capsys.readouterr().err
+    assert "共 6 处错误。" in capsys.readouterr().err
     assert main(["build", "--strict", str(target), "--out", str(tmp_path / "out")]) == 1
     assert not (tmp_path / "out").exists()
     archive = tmp_path / "archive"

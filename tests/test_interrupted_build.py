@@ -3,6 +3,8 @@ written in a staging folder and only moved into place once all are complete."""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import shutil
 import signal
@@ -11,9 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-from generator.build.manifest import check_folder, files_under, sha256_of
+import pytest
+
+from generator.build.manifest import Change, check_folder, files_under, sha256_of
 from generator.build.pipeline import BuildResult
 from generator.build.staging import STALE_AFTER, is_stage, remove_stale_stages
+from tests.conftest import fill_lost_characters
 
 GONGWEN = Path(sys.executable).parent / "gongwen"
 # When to kill: 0.2 s after the build's staging folder appears (the PDF being
@@ -86,10 +91,12 @@ def test_a_build_killed_midway_leaves_the_previous_build_whole(
         previous = _state(out)
     assert before_swap, f"no kill landed before the files were swapped in: {landed}"
 
-    # The killed builds' staging folders stay beside the output, never inside
-    # it (the next build removes them once stale: see test_hostile_input).
-    # (A build killed after its swap has already removed its staging folder.)
-    assert len(before_swap) <= len(_stages(out.parent)) <= len(landed)
+    # A killed build's staging folder stays beside the output, never inside it,
+    # until the next build: its owner is dead (its lock gone), so that build
+    # removes it at once. So at most the last one is left.
+    assert len(_stages(out.parent)) <= 1
+    remove_stale_stages(out.parent)
+    assert not _stages(out.parent)
 
 
 def test_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
@@ -106,6 +113,8 @@ def test_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         "file": tmp_path / ".gongwen-ijkl9012",
         "link": tmp_path / ".gongwen-mnop3456",
     }
+    paths["dead"] = tmp_path / ".gongwen-qrst7890"  # young, but nobody holds it
+    paths["half made"] = tmp_path / ".gongwen-new-uvwx1234"  # killed before its lock
     for name, path in paths.items():
         if name == "file":
             path.write_text("x", "utf-8")
@@ -114,11 +123,216 @@ def test_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         else:
             path.mkdir()
             (path / "part.pdf").write_bytes(b"%PDF")
-        if name != "young":
+        if name not in ("young", "dead", "half made"):
             os.utime(path, (old, old), follow_symlinks=False)
-
-    assert remove_stale_stages(tmp_path) == [paths["stale"]]
+    # "young" is held by a live process (another open file description: as
+    # another process would hold it).
+    holder = os.open(paths["young"], os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        removed = remove_stale_stages(tmp_path)
+    finally:
+        os.close(holder)
+    assert sorted(removed) == sorted([paths["stale"], paths["dead"]])
     assert {p.name for p in tmp_path.iterdir()} == {
-        p.name for k, p in paths.items() if k != "stale"
+        p.name for k, p in paths.items() if k not in ("stale", "dead")
     } | {"elsewhere"}
     assert (outside / "data.txt").read_text("utf-8") == "keep"
+
+
+# A build of `dataset` into `out` that dies (os._exit, as SIGKILL would: no
+# cleanup runs) just before its `n`-th rename into the output folder.
+_KILLED_AT_RENAME = """
+import os, sys
+from pathlib import Path
+from generator.build import pipeline
+dataset, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+real, count = os.replace, 0
+def replace(source, target):
+    global count
+    if Path(target).parent == out:
+        count += 1
+        if count == n:
+            os._exit(9)
+    real(source, target)
+pipeline.os.replace = replace
+pipeline.build(dataset, out)
+"""
+
+
+def _killed_at_rename(dataset: Path, out: Path, n: int) -> None:
+    process = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_RENAME, str(dataset), str(out), str(n)],
+        capture_output=True,
+        text=True,
+    )
+    assert process.returncode == 9, process.stderr
+
+
+def test_a_build_killed_at_each_rename_is_named_by_verify_and_mended_by_the_next(
+    wushui_build: BuildResult,
+    dataset_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.build.pipeline import build
+    from generator.cli import main
+
+    organisation = dataset_copy / "organisation.yaml"
+    organisation.write_text(organisation.read_text("utf-8").replace("胡玉萍", "胡玉平"), "utf-8")
+    # The renames: the new manifest (marked), the DOCX, the PDF, the final manifest.
+    old_files = {"wushui-2024.docx", "wushui-2024.pdf"}
+    still_old = {1: old_files, 2: old_files, 3: {"wushui-2024.pdf"}, 4: set()}
+    for n, old in still_old.items():
+        out = tmp_path / f"killed{n}" / "wushui" / "2024"
+        shutil.copytree(wushui_build.out_dir, out)
+        _killed_at_rename(dataset_copy, out, n)
+        findings = check_folder(out)
+        if n == 1:  # nothing was moved yet: the previous build, whole
+            assert findings == [] and _state(out) == _state(wushui_build.out_dir)
+            continue
+        named = {f.path for f in findings if f.change is Change.INTERRUPTED}
+        assert named == {"manifest.json", *old}, findings
+        assert main(["verify", str(out)]) == 1
+        assert "生成中断" in capsys.readouterr().out
+    # The next build mends it, and says what it found.
+    result = build(dataset_copy, out)
+    assert check_folder(out) == []
+    assert any("上次生成在替换文件时中断" in w.message for w in result.warnings)
+
+
+# ------------------------------------------------------------- leftovers (issue 18)
+
+
+def _wait_for_stage(parent: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while not (parent.is_dir() and _stages(parent)):
+        assert process.poll() is None, "the publish ended before it staged anything"
+        assert time.monotonic() < deadline, "the publish never staged anything"
+        time.sleep(0.005)
+    time.sleep(0.3)  # well into copying and building
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_publish_leaves_nothing_behind_or_for_long(
+    how: signal.Signals, dataset_copy: Path, tmp_path: Path
+) -> None:
+    from generator.archive.publish import publish
+
+    fill_lost_characters(dataset_copy)  # publish refuses the seed's □
+    archive = tmp_path / "archive"
+    base = archive / "wushui" / "2024"
+    process = subprocess.Popen(
+        [GONGWEN, "publish", str(dataset_copy), "--archive", str(archive)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for_stage(base, process)
+    process.send_signal(how)
+    process.wait()
+    if process.returncode == 0:  # a starved poller: it finished before the signal
+        assert not _stages(base) and len(list(base.iterdir())) == 1
+        return
+    if how == signal.SIGTERM:  # it unwinds: its staging folders and the folders it made go
+        assert process.returncode == 128 + signal.SIGTERM
+        assert not archive.exists(), sorted(archive.rglob("*"))
+        return
+    # Killed outright, it could clean nothing; the next publish removes its two
+    # staging folders (the version's and its build's) at once, not an hour later.
+    assert 1 <= len(_stages(base)) <= 2
+    published = publish(dataset_copy, archive)
+    assert published.created and not _stages(base)
+    assert sorted(p.name for p in base.iterdir()) == [published.folder.name]
+
+
+def test_a_publish_failing_on_a_full_disk_names_where_and_leaves_no_folders(
+    dataset_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.cli import main
+
+    fill_lost_characters(dataset_copy)  # publish refuses the seed's □
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("generator.archive.publish.shutil.copyfile", full)
+    archive = tmp_path / "archive"
+    assert main(["publish", str(dataset_copy), "--archive", str(archive)]) == 1
+    error = capsys.readouterr().err
+    assert f"磁盘空间不足）：{archive / 'wushui' / '2024'}" in error, error
+    assert "No space" not in error
+    assert not archive.exists()
+
+
+def test_an_interrupted_build_or_batch_leaves_no_empty_folders(
+    dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.build.batch import run_batch
+    from generator.build.pipeline import build
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("generator.writers.docx.write_docx", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        build(dataset_copy, out / "wushui" / "2024")
+    assert not out.exists()
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([dataset_copy], out, workers=1)
+    assert not out.exists()
+    # A folder that was there before stays, even empty.
+    (out / "wushui").mkdir(parents=True)
+    with pytest.raises(KeyboardInterrupt):
+        build(dataset_copy, out / "wushui" / "2024")
+    assert [p.name for p in out.rglob("*")] == ["wushui"]
+
+
+def test_ctrl_c_during_a_batch_leaves_no_empty_folders_and_no_stages(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    """Ctrl+C at a terminal reaches the whole process group: the batch and its workers."""
+    data = tmp_path / "data"
+    for office in ("甲镇", "乙镇", "丙镇"):
+        shutil.copytree(dataset_copy, data / office / "2024")
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [GONGWEN, "build", str(data), "--out", str(out), "-j", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # a process group of its own, as a terminal's job
+    )
+    deadline = time.monotonic() + 60
+    while not any(is_stage(p) for p in out.rglob(".gongwen-*")):
+        assert process.poll() is None, "the batch ended before it staged anything"
+        assert time.monotonic() < deadline, "the batch never staged anything"
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=60) != 0
+    left = sorted(out.rglob("*")) if out.exists() else []
+    stages = {p: sorted(q.name for q in p.rglob("*")) for p in left if is_stage(p)}
+    assert not stages, stages
+    # Every folder left holds a finished build; none is empty.
+    assert not [p for p in left if p.is_dir() and not any(p.iterdir())], left
+
+
+def test_a_build_failing_on_a_full_disk_names_its_output_folder(
+    dataset_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.cli import main
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")  # as write() raises it: no name
+
+    monkeypatch.setattr("generator.writers.docx.write_docx", full)
+    out = tmp_path / "out" / "wushui" / "2024"
+    assert main(["build", str(dataset_copy), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert f"文件操作失败（磁盘空间不足）：{out}" in error and "No space" not in error
+    assert not (tmp_path / "out").exists()

@@ -135,9 +135,16 @@ WARNINGS = {
         ("quota.yaml", "表 quota，合计行，列“基数任务”：印刷值 39772，计算值 39771"),
         ("document.yaml", "通知正文中对方案的称呼与方案标题不一致（引用公文应写全称）"),
         ("document.yaml", "附件1的标题与附件说明中的名称不一致（GB/T 9704 要求一致）"),
-        # characters the Fandol faces lack, drawn from the fallback face
-        (None, "字符“廻”（见“廻峰”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC"),
-        (None, "字符“喆”（见“、邓喆鑫”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC"),
+        # characters the Fandol faces lack, drawn from the fallback face, named
+        # where they were written
+        (
+            "assignments.yaml",
+            "字符“廻”（见“廻峰”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC",
+        ),
+        (
+            "assignments.yaml",
+            "字符“喆”（见“、邓喆鑫”）不在字体 FandolFang 中，PDF 改用 Noto Serif CJK SC",
+        ),
     ],
     "wuhe": [
         ("targets.yaml", "表 targets，合计行，列“目标任务数”：印刷值 542468，计算值 542469"),

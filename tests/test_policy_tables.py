@@ -369,9 +369,12 @@ def test_new_year_lists_ages_payers_and_printed_cells(copy: Path) -> None:
     lines = checklist(new_year(copy))
     text = "\n".join(lines)
     ages = lines.index(next(line for line in lines if line.endswith("、年龄（仍为上年数值）")))
-    assert lines[ages + 1 : ages + 3] == ["    年龄 · half_from：60", "    年龄 · full_from：70"]
-    assert "困难群众资助 · 低保·低保对象、监测对象 · 承担方 · 镇（街） · 承担比例：0.5" in text
-    assert "金额 · subsidy_floor：550" in text
+    assert lines[ages + 1 : ages + 3] == [
+        "    年龄 · 60–69 周岁减半：60",
+        "    年龄 · 70 周岁以上全额：70",
+    ]
+    assert "困难群众资助 · 低保·低保对象、监测对象 · 承担方 · 镇（街） · 承担比例：50%" in text
+    assert "金额 · 人均财政补助标准不低于：550" in text
     assert "行中 {printed: …} 是上年原文印刷的数值" in text
 
 
@@ -388,9 +391,9 @@ def test_diff_compares_ages_and_payers(copy: Path) -> None:
     changes = {s.title: s.changes for s in compare(copy, target).sections}[
         "政策参数（policy.yaml）"
     ]
-    assert Change("年龄 · full_from", "70", "65") in changes
+    assert Change("年龄 · 70 周岁以上全额", "70", "65") in changes
     rule = "困难群众资助 · 低保·低保对象、监测对象 · 承担方"
-    assert Change(f"{rule} · 市 · 承担比例", "0.5", "0.6") in changes
+    assert Change(f"{rule} · 市 · 承担比例", "50%", "60%") in changes
     payer = "困难群众资助 · 特困·特困人员 · 承担方"
     assert Change(f"{payer} · 市财政 · 名称", "市财政", None) in changes
     assert Change(f"{payer} · 省财政 · 名称", None, "省财政") in changes

@@ -43,12 +43,21 @@ def test_a_killed_side_process_is_replaced_and_the_work_still_done() -> None:
     assert later not in (first, os.getpid())
 
 
-def test_the_side_process_ends_when_its_caller_is_killed(tmp_path: Path) -> None:
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
+def test_the_side_process_ends_when_its_caller_is_killed(tmp_path: Path, busy: bool) -> None:
+    """Idle or in the middle of a call (a document being laid out): the side
+    process ends at once, not when the call would have finished (60 s here)."""
     script = (
         "import os, time\n"
         "from generator.build import side\n"
-        "from tests.test_side import _in_side_process\n"
-        "print(side.beside(_in_side_process)(), flush=True)\n"
+        "from tests.test_side import _in_side_process, _sleep\n"
+        "pid = side.beside(_in_side_process)()\n"
+        + ("side.beside(_sleep, 60)\n" if busy else "")
+        + "print(pid, flush=True)\n"
         "time.sleep(60)\n"
     )
     caller = subprocess.Popen(

@@ -109,6 +109,17 @@ def test_the_manifest_records_the_signer(signed: Signed) -> None:
     assert record["signed_at"].startswith("20")
 
 
+def test_the_archive_register_records_the_signer(signed: Signed) -> None:
+    """The register's line for the version names who signed it, inside the hash chain."""
+    from generator.archive.register import read
+
+    register = read(signed.root)
+    assert register is not None and not register.problems
+    (entry,) = register.entries
+    assert entry.signers == (f"{NAME}（测试证书）",)
+    assert '"signers":["' in entry.line()
+
+
 def test_verify_reports_a_valid_a_broken_and_a_missing_signature(
     signed: Signed, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -128,16 +128,40 @@ def test_checklist_names_amounts_documents_people_dates_and_fields_to_fill(
     text = "\n".join(checklist(new_year(dataset_copy)))
     for expected in (
         "缴费档次 · 一档 · 金额：380",
-        "比例 · coverage_target：0.95",
+        # Keys the office named are shown by the names its comments give them,
+        # shares as percentages (issue 18).
+        "比例 · 常住人口参保率目标：95%",
+        "困难群众资助 · 低保对象、监测对象、最低生活保障边缘家庭成员 · 数值：50%",
+        "金额 · 每参保1人工作经费（元）：1",
         "湘医保发〔2023〕41号",
         "组长：党委书记胡玉萍",
         "tables/assignments.yaml 中的姓名",
-        "policy.yaml periods.enrolment.start：2023-09-01 → 2024-09-01",
-        "document.yaml notice.number.serial：发文字号序号（上年为 80）",
-        "document.yaml notice.date：成文日期（上年为 2023-11-24）",
+        "policy.yaml 期间 · 集中参保缴费期 · 开始：2023-09-01 → 2024-09-01",
+        "policy.yaml 日期 · 县财政补助资金拨付期限（7月底前）：2024-07-31 → 2025-07-31",
+        "document.yaml 通知 · 发文字号 · 序号：发文字号序号（上年为 80）",
+        "document.yaml 通知 · 成文日期：成文日期（上年为 2023-11-24）",
         "行注释：# 武水镇 2024 年度居民医保参保缴费",
     ):
         assert expected in text
+    lines = text.splitlines()[1:]
+    internal = re.compile(r"\b(?:fund_base|enrolment|subsidy_due|coverage_target)\b|0\.5\b|0\.95\b")
+    assert not [line for line in lines if internal.search(line) and "注释" not in line]
+
+
+def test_diff_shows_a_clerks_names_and_percentages(
+    dataset_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = new_year(dataset_copy).target
+    edit(target / "policy.yaml", "value: 0.5", "value: 0.6")
+    edit(target / "policy.yaml", "coverage_target: 0.95", "coverage_target: 0.96")
+    edit(target / "policy.yaml", "fund_base: 1 ", "fund_base: 2 ")
+    main(["diff", str(dataset_copy), str(target)])
+    out = capsys.readouterr().out
+    assert "数值：50% → 60%" in out
+    assert "比例 · 常住人口参保率目标：95% → 96%" in out
+    assert "金额 · 每参保1人工作经费（元）：1 → 2" in out
+    assert "期间 · 集中参保缴费期 · 开始" in out
+    assert not re.search(r"fund_base|enrolment|subsidy_due|coverage_target", out)
 
 
 def test_new_year_refuses_when_the_target_exists(
@@ -277,3 +301,37 @@ def test_diff_html_marks_changes_and_escapes_data(
     assert "统一为<del>380</del><ins>400</ins>元/人" in html
     assert "<del>胡玉萍</del> → <ins>张&lt;三&gt;&amp;</ins>" in html
     assert "张<三>" not in html
+
+
+def test_new_year_never_reads_a_linked_template(dataset_copy: Path, tmp_path: Path) -> None:
+    """The checklist quotes template lines with years: not those of a file
+    elsewhere that a link in the data set points to (issue 18)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密 2024 年的内容\n", "utf-8")
+    (dataset_copy / "x.md.j2").symlink_to(secret)
+    text = "\n".join(checklist(new_year(dataset_copy)))
+    assert "机密" not in text
+
+
+def test_an_interrupted_new_year_leaves_nothing_and_a_killed_ones_folder_goes_next_time(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.build.staging import is_stage
+
+    def interrupted(*args: object) -> str:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(newyear, "edit_file", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            new_year(dataset_copy)
+    assert [p.name for p in dataset_copy.parent.iterdir()] == ["2024"]
+    # A folder a killed new-year left (no live process holds it) goes at once.
+    left = dataset_copy.parent / ".gongwen-abcd1234"
+    left.mkdir()
+    new_year(dataset_copy)
+    assert sorted(p.name for p in dataset_copy.parent.iterdir() if not is_stage(p)) == [
+        "2024",
+        "2025",
+    ]
+    assert not left.exists()

@@ -16,11 +16,14 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
+from generator.archive import register
 from generator.archive.provenance import shared_templates_used
+from generator.archive.register import REVISION, revision_name
 from generator.archive.signing import SIGNATURES, Signer, sign_pdf
 from generator.build.manifest import (
     MANIFEST,
@@ -31,7 +34,17 @@ from generator.build.manifest import (
     sha256_of,
 )
 from generator.build.pipeline import OutputFile, build
-from generator.build.staging import new_stage, remove_stale_stages, sync_folder, sync_tree
+from generator.build.staging import (
+    discard,
+    make_folders,
+    new_stage,
+    release,
+    remove_if_empty,
+    remove_stale_stages,
+    signals_held,
+    sync_folder,
+    sync_tree,
+)
 from generator.dataset.doubts import placeholders
 from generator.dataset.load import load_sources
 from generator.dataset.validate import Dataset, problem_at, validate
@@ -43,7 +56,6 @@ from generator.problems import DataError, Problem, Severity
 # text stays searchable; part 2 rather than 3, as nothing is attached.
 PDF_VARIANT = "pdf/a-2u"
 DEFAULT_ARCHIVE = Path("archive")
-REVISION = "-修订"
 DATA = "source/data"
 TEMPLATES = "source/templates"
 _UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')  # not in a folder name, on any system
@@ -77,10 +89,6 @@ def version_name(dataset: Dataset) -> str:
         loaded = dataset.sources.files["document.yaml"]
         raise DataError([problem_at(loaded, ("notice", "number"), problem)])
     return name
-
-
-def revision_name(name: str, revision: int) -> str:
-    return name if revision == 1 else f"{name}{REVISION}{revision}"
 
 
 def revisions(base: Path, name: str) -> dict[int, Path]:
@@ -189,17 +197,26 @@ def publish(
         and _archived_sources(existing[latest]) == wanted
         and _has_outputs(existing[latest], signer, ofd)
     ):
-        return Published(existing[latest], latest, False, len(read_entries(existing[latest])))
+        folder = existing[latest]
+        files = len(read_entries(folder))
+        return Published(folder, latest, False, files, _unregistered(archive_dir, folder))
 
+    made = make_folders(base)  # removed again if publishing fails, when empty
     remove_stale_stages(base)
-    stage = new_stage(base)
+    stage = None
     try:
+        stage = new_stage(base)
         for rel, path in sources.items():
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, stage / rel)
         # Build from the copy, so the archived data is exactly what was built;
         # then make sure nothing changed while it was copied or built.
-        result = build(stage / DATA / office / year, stage, strict, PDF_VARIANT, ofd=ofd)
+        copy = stage / DATA / office / year
+        try:
+            result = build(copy, stage, strict, pdf_variant=PDF_VARIANT, ofd=ofd)
+        except DataError as error:  # name the data set's files, not the copy's
+            raise DataError(list(_in_place(error.problems, copy, dataset_dir))) from None
+        result = dataclasses.replace(result, warnings=_in_place(result.warnings, copy, dataset_dir))
         if _entries({rel: stage / rel for rel in sources}) != wanted or _entries(sources) != wanted:
             raise DataError([Problem("数据集或模板在发布过程中被修改，请重新发布", dataset_dir)])
         revision = latest + 1
@@ -213,8 +230,21 @@ def publish(
             message = f"{target} 已存在（可能同时有另一次发布），请重新发布"
             raise DataError([Problem(message)]) from None
         sync_folder(base)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        release(stage)
+    except BaseException as error:
+        with signals_held():
+            if stage is not None:
+                discard(stage)
+            remove_if_empty(made)
+        if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
+            error.filename = str(base)
+        raise
+    try:
+        signers = tuple(s["signer"] for s in signatures)
+        register.append(archive_dir, target, sha256_of(target / MANIFEST), signers)
+    except BaseException:  # a version not in the register was never published
+        shutil.rmtree(target, ignore_errors=True)
+        remove_if_empty(made)
         raise
     files = len(read_entries(target))
     return Published(target, revision, True, files, result.warnings)
@@ -229,6 +259,37 @@ def _sign(stage: Path, pdf: OutputFile, signer: Signer) -> dict[str, str]:
         "certificate_sha256": signer.certificate_sha256,
         "signed_at": signed_at,
     }
+
+
+def _unregistered(archive_dir: Path, folder: Path) -> tuple[Problem, ...]:
+    """A warning if folder is missing from the register (a publish killed
+    between its rename and its registration, or a folder put there by hand)."""
+    entries = register.read(archive_dir)
+    place = folder.relative_to(archive_dir).as_posix()
+    if entries is not None and any(e.path == place for e in entries.entries):
+        return ()
+    message = (
+        f"版本 {folder} 不在登记簿 {register.REGISTER} 中（上次发布可能在登记前被中断，"
+        "或是手工放入的），请运行 gongwen verify 检查"
+    )
+    return (Problem(message, severity=Severity.WARNING),)
+
+
+def _in_place(problems: Sequence[Problem], copy: Path, dataset_dir: Path) -> tuple[Problem, ...]:
+    """problems about the staged copy of the data set, naming its own files
+    (or the shared templates) instead."""
+    staged_templates = copy.parents[2] / "templates"  # <stage>/source/templates
+
+    def moved(problem: Problem) -> Problem:
+        file = problem.file
+        if file is None:
+            return problem
+        for staged, real in ((copy, dataset_dir), (staged_templates, shared_templates())):
+            if file.is_relative_to(staged):
+                return dataclasses.replace(problem, file=real / file.relative_to(staged))
+        return problem
+
+    return tuple(moved(p) for p in problems)
 
 
 def _write_manifest(

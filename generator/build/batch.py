@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import multiprocessing.context
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -118,7 +119,12 @@ def _files(root: Path) -> Iterator[Path]:
 
 def _digest_tree(digest: hashlib._Hash, label: str, root: Path) -> None:
     for path in sorted(_files(root), key=lambda p: p.relative_to(root).as_posix()):
-        data = path.read_bytes()
+        if path.is_symlink() or not path.is_file():  # never followed: the build refuses it
+            data = b"link or special file: " + os.fsencode(
+                os.readlink(path) if path.is_symlink() else ""
+            )
+        else:
+            data = path.read_bytes()
         name = f"{label}/{path.relative_to(root).as_posix()}".encode()
         digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
         digest.update(data)
@@ -278,6 +284,17 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def _unwind_on_sigterm() -> None:
+    """In a worker: SIGTERM unwinds (its build removes its staging folder and
+    the empty folders it made). The pool sends it to every worker when one
+    dies, as one does when Ctrl+C reaches it between two data sets."""
+
+    def unwind(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, unwind)
+
+
 def _in_pool(todo: Sequence[_Job], workers: int) -> Iterator[Item]:
     """The items in the order they are finished, built by `workers` processes.
 
@@ -287,7 +304,9 @@ def _in_pool(todo: Sequence[_Job], workers: int) -> Iterator[Item]:
     context = _pool_context()
     per_pool = workers * TASKS_PER_WORKER
     for start in range(0, len(todo), per_pool):
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_unwind_on_sigterm
+        ) as pool:
             pending = {pool.submit(build_recorded, *job): job for job in todo[start:][:per_pool]}
             try:
                 while pending:

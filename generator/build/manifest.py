@@ -19,6 +19,9 @@ from generator.build.batch import FINGERPRINT_FILE
 from generator.build.staging import is_stage
 
 MANIFEST = "manifest.json"
+# Marks the manifest of a build swapping its files into place: true until the
+# last rename (see build/pipeline.py), so a build killed midway is seen.
+SWITCHING = "switching"
 # Beside a manifest and not listed in it: itself, and the record of a build's
 # inputs that `gongwen build` keeps to skip unchanged data sets.
 UNLISTED = frozenset({MANIFEST, FINGERPRINT_FILE})
@@ -90,7 +93,17 @@ def _safe(relative: str) -> bool:
     )
 
 
+def is_switching(folder: Path) -> bool:
+    """Whether folder's manifest is that of a build killed while swapping files."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and data.get(SWITCHING) is True
+
+
 class Change(StrEnum):
+    INTERRUPTED = "生成中断"
     MODIFIED = "已改动"
     MISSING = "缺失"
     ADDED = "新增"
@@ -115,6 +128,10 @@ def check_folder(folder: Path) -> list[Finding]:
     except ValueError as error:
         return [Finding(Change.BAD_MANIFEST, MANIFEST, str(error))]
     findings: list[Finding] = []
+    switching = is_switching(folder)
+    if switching:
+        detail = "替换文件时被中断，新旧文件可能混在一起，请重新生成"
+        findings.append(Finding(Change.INTERRUPTED, MANIFEST, detail))
     listed: set[str] = set()
     for entry in entries:
         if not _safe(entry.path):
@@ -127,7 +144,10 @@ def check_folder(folder: Path) -> list[Finding]:
         elif not path.is_file():
             findings.append(Finding(Change.MISSING, entry.path))
         elif path.stat().st_size != entry.bytes or sha256_of(path) != entry.sha256:
-            findings.append(Finding(Change.MODIFIED, entry.path))
+            if switching:
+                findings.append(Finding(Change.INTERRUPTED, entry.path, "仍是上一次生成的文件"))
+            else:
+                findings.append(Finding(Change.MODIFIED, entry.path))
     for relative in files_under(folder):
         if relative not in UNLISTED and relative not in listed:
             findings.append(Finding(Change.ADDED, relative))

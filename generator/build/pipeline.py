@@ -12,18 +12,26 @@ import functools
 import hashlib
 import json
 import os
-import shutil
-import tempfile
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import side
-from generator.build.staging import remove_stale_stages
+from generator.build.manifest import MANIFEST, SWITCHING, is_switching
+from generator.build.staging import (
+    discard,
+    make_folders,
+    new_stage,
+    remove_if_empty,
+    remove_stale_stages,
+    signals_held,
+)
 from generator.compose.document import compose
 from generator.compose.glyphs import missing_glyphs
 from generator.compute import compute
 from generator.dataset.doubts import doubts
-from generator.dataset.load import load_sources
+from generator.dataset.load import load_sources, own_file, own_templates
 from generator.dataset.validate import Dataset, validate
 from generator.model import Document
 from generator.paths import shared_templates
@@ -58,8 +66,8 @@ def default_out_dir(dataset_dir: Path) -> Path:
 
 def style_path_for(dataset_dir: Path) -> Path:
     """The data set's own style.yaml if it has one, else the shared profile."""
-    own = dataset_dir / "style.yaml"
-    return own if own.is_file() else shared_templates() / "style.yaml"
+    own = own_file(dataset_dir, "style.yaml")
+    return own or shared_templates() / "style.yaml"
 
 
 def style_for(dataset_dir: Path) -> StyleProfile:
@@ -79,8 +87,8 @@ def _cached_style(path: Path, mtime_ns: int, size: int) -> StyleProfile:
 
 
 def word_template_for(dataset_dir: Path) -> Path:
-    own = dataset_dir / "gongwen.docx"
-    return own if own.is_file() else shared_templates() / "docx" / "gongwen.docx"
+    own = own_file(dataset_dir, "gongwen.docx")
+    return own or shared_templates() / "docx" / "gongwen.docx"
 
 
 def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document, list[Problem]]:
@@ -89,7 +97,7 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
     computed = compute(dataset)
     style = style_for(dataset_dir)
     document, compose_warnings = compose(dataset, computed, style)
-    glyphs = missing_glyphs(document, style)
+    glyphs = missing_glyphs(document, style, _text_locator(dataset))
     unprintable = [g for g in glyphs if g.severity is Severity.ERROR]
     if unprintable:
         raise DataError(unprintable)
@@ -98,6 +106,52 @@ def prepare(dataset_dir: Path, strict: bool = False) -> tuple[Dataset, Document,
     if strict and warnings:
         raise DataError([_as_error(w) for w in warnings])
     return dataset, document, warnings
+
+
+# YAML's short escapes (the others are \xNN, \uNNNN, \UNNNNNNNN).
+_YAML_ESCAPES = {
+    "\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
+    "\f": "\\f", "\r": "\\r", "\x1b": "\\e", "\x85": "\\N", "\xa0": "\\_",
+    "\u2028": "\\L", "\u2029": "\\P",
+}  # fmt: skip
+
+
+def _written(char: str) -> str:
+    """A pattern for char as a data file may write it: itself or a YAML escape."""
+    code = ord(char)
+    forms = [char, _YAML_ESCAPES.get(char, char)]
+    forms += [f"\\{c}{code:0{n}{case}}" for c, n in (("x", 2), ("u", 4), ("U", 8)) for case in "xX"]
+    return "|".join(re.escape(form) for form in forms)
+
+
+def _text_locator(dataset: Dataset) -> Callable[[str, str], tuple[Path, int] | None]:
+    """Where in the data set's own files (its YAML, then its templates) a
+    character was written: the first line holding it with the text around it,
+    else the first holding it (as itself or as a YAML escape)."""
+    files = [loaded.path for loaded in dataset.sources.files.values()]
+    files += own_templates(dataset.root)
+    lines: dict[Path, list[str]] = {}
+
+    def text_of(path: Path) -> list[str]:
+        if path not in lines:
+            try:
+                lines[path] = path.read_text("utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines[path] = []
+        return lines[path]
+
+    def locate(char: str, around: str) -> tuple[Path, int] | None:
+        before, _, after = around.partition(char)
+        written = f"(?:{_written(char)})"
+        for pattern in (re.escape(before) + written + re.escape(after), written):
+            found = re.compile(pattern)
+            for path in files:
+                for number, line in enumerate(text_of(path), start=1):
+                    if found.search(line):
+                        return path, number
+        return None
+
+    return locate
 
 
 def _as_error(problem: Problem) -> Problem:
@@ -113,6 +167,10 @@ def _describe(path: Path, root: Path, fmt: str, pages: int) -> OutputFile:
         sha256=hashlib.sha256(data).hexdigest(),
         pages=pages,
     )
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def build(
@@ -132,11 +190,12 @@ def build(
     stem = f"{dataset_dir.resolve().parent.name}-{dataset_dir.resolve().name}"
     if len(f"{stem}.docx".encode()) > 255:  # the longest file name file systems take
         raise DataError([Problem("数据集目录名过长，无法用作输出文件名", dataset_dir)])
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    made = make_folders(out_dir)  # removed again if the build fails, when empty
     remove_stale_stages(out_dir.parent)  # left by killed builds
-    # Absolute: the side process writing the PDF may be in another folder.
-    stage = Path(tempfile.mkdtemp(prefix=".gongwen-", dir=out_dir.parent.resolve()))
+    stage: Path | None = None
     try:
+        # Absolute: the side process writing the PDF may be in another folder.
+        stage = new_stage(out_dir.parent.resolve())
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
         html, imprint_own_page = pdf_html(document, style)
         pdf_written = side.beside(write_html_later, html, imprint_own_page, pdf, pdf_variant)
@@ -157,19 +216,30 @@ def build(
 
             write_ofd(pdf, document, ofd_file)
             files += (_describe(ofd_file, stage, "ofd", pages),)
-        manifest = stage / "manifest.json"
-        manifest.write_text(
-            json.dumps({"files": [f.__dict__ for f in files]}, ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8",
-        )
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # No manifest while files are swapped, the new one moved last: a manifest
-        # always lists exactly the files beside it, never a mix of two builds.
-        (out_dir / manifest.name).unlink(missing_ok=True)
+        manifest, switching = stage / MANIFEST, stage / ".manifest-switching"
+        listed = [f.__dict__ for f in files]
+        _write_json(manifest, {"files": listed})
+        _write_json(switching, {SWITCHING: True, "files": listed})
+        if is_switching(out_dir):  # an earlier build was killed while swapping
+            note = "上次生成在替换文件时中断（新旧文件混在一起），本次已全部重新生成"
+            warnings.append(Problem(note, out_dir / MANIFEST, severity=Severity.WARNING))
+        # Files are swapped one rename at a time, so a build killed midway
+        # leaves new files beside old ones. The new manifest goes first, marked
+        # as a switch in progress: verify and the next build then see the mix
+        # and which files are still the old ones; the unmarked one goes last.
+        os.replace(switching, out_dir / MANIFEST)
+        for name in (Path(f.path).name for f in files):
+            os.replace(stage / name, out_dir / name)
         if not ofd:  # an earlier build's OFD would no longer match the manifest
             (out_dir / ofd_file.name).unlink(missing_ok=True)
-        for name in (*(Path(f.path).name for f in files), manifest.name):
-            os.replace(stage / name, out_dir / name)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        os.replace(manifest, out_dir / MANIFEST)
+    except BaseException as error:
+        with signals_held():
+            if stage is not None:
+                discard(stage)
+            remove_if_empty(made)
+        if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
+            error.filename = str(out_dir)
+        raise
+    discard(stage)
     return BuildResult(out_dir, files, tuple(warnings))

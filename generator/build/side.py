@@ -9,8 +9,8 @@ writer (WeasyPrint) while this process imports the pipeline and composes the
 document, and this process never imports WeasyPrint.
 
 It serves one call at a time over a pipe whose sending end only this process
-holds: when this process ends, even killed, the side process reads the end of
-the pipe and exits. Without a free core (one core, or a batch worker whose
+holds; a thread of it waits on another such pipe: when this process ends, even
+killed, the side process exits at once, even in the middle of a document. Without a free core (one core, or a batch worker whose
 siblings use the others) or without fork, the work runs in this process.
 """
 
@@ -40,9 +40,32 @@ def _free_core() -> bool:
     return cores > 1 and not in_pool and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _serve(calls: Connection, callers_end: Connection, results: Connection) -> None:
+def _exit_with(caller: int) -> None:
+    """Wait in a thread for the caller's end of a pipe to close (the caller
+    has exited, or was killed), then end this process at once, whatever it is
+    doing: a document laid out for a dead caller is of no use."""
+
+    def watch() -> None:
+        while True:
+            try:
+                if not os.read(caller, 1):
+                    break
+            except InterruptedError:
+                continue
+            except OSError:
+                break
+        os._exit(0)
+
+    threading.Thread(target=watch, name="gongwen-caller-watch", daemon=True).start()
+
+
+def _serve(
+    calls: Connection, callers_end: Connection, results: Connection, alive: tuple[int, int]
+) -> None:
     """The side process: run each call received, send back its outcome."""
     callers_end.close()  # so that the caller's exit is seen as the end of the pipe
+    os.close(alive[1])
+    _exit_with(alive[0])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the caller's to handle
     import generator.writers.pdf  # noqa: F401  (while the caller imports the rest)
 
@@ -77,11 +100,15 @@ class _SideProcess:
         context = multiprocessing.get_context("fork")
         calls, self._calls = context.Pipe(duplex=False)
         self._results, results = context.Pipe(duplex=False)
-        self._process = context.Process(target=_serve, args=(calls, self._calls, results))
+        # Only this process writes to `alive` (never): its end closes when it dies.
+        alive = os.pipe()
+        self._alive = alive[1]
+        self._process = context.Process(target=_serve, args=(calls, self._calls, results, alive))
         self._process.daemon = True  # ended at this process's exit, not waited for
         self._process.start()
         calls.close()
         results.close()
+        os.close(alive[0])
 
     def send(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self._calls.send((fn, args, kwargs))
@@ -91,6 +118,7 @@ class _SideProcess:
 
     def stop(self) -> None:
         self._calls.close()
+        os.close(self._alive)
         self._process.kill()
         self._process.join()
 

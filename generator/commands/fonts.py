@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from generator.style import fontmap
     from generator.style.profile import load_style
 
+    if args.dataset and not Path(args.dataset).is_dir():
+        what = "是一个文件，不是数据集目录" if Path(args.dataset).exists() else "不存在"
+        print(f"错误：{args.dataset} {what}。", file=sys.stderr)
+        return 1
     if args.dataset:
         style = style_for(Path(args.dataset))
         source = Path(args.dataset) / "style.yaml"

@@ -18,7 +18,7 @@ from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from generator.compose import formatting
+from generator.compose import formatting, sandbox
 from generator.compose.markup import MarkupError, parse
 from generator.compose.tables import roster_model, table_model, too_wide
 from generator.compose.titles import break_title
@@ -26,6 +26,7 @@ from generator.compute import Computed
 from generator.compute.tables import ComputedTable
 from generator.dataset.schema import DocumentFile
 from generator.dataset.validate import Dataset, problem_at
+from generator.dataset.yamlio import Loaded
 from generator.model import (
     Addressee,
     AttachmentHeading,
@@ -45,7 +46,7 @@ from generator.model import (
     Title,
 )
 from generator.paths import shared_templates
-from generator.problems import DataError, Problem, Severity
+from generator.problems import DataError, Problem, Severity, shortened
 from generator.style.profile import StyleProfile
 
 # The shared notice issuing a plan, unless the notice names its own template.
@@ -86,9 +87,10 @@ _COMPILED = _CompiledTemplates()
 
 
 def template_environment(dataset_root: Path) -> ImmutableSandboxedEnvironment:
-    """Data set templates first, so an office may override a shared one."""
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([dataset_root, shared_templates()]),
+    """Data set templates first, so an office may override a shared one.
+    Bounded in time, size and files read (sandbox.py)."""
+    env = sandbox.BoundedEnvironment(
+        loader=sandbox.ConfinedLoader([dataset_root, shared_templates()]),
         bytecode_cache=_COMPILED,
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # renders markup, not HTML: the writers escape
@@ -96,7 +98,7 @@ def template_environment(dataset_root: Path) -> ImmutableSandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(formatting.FILTERS)
+    env.filters.update(sandbox.checked_filters(formatting.FILTERS))
     return env
 
 
@@ -117,31 +119,31 @@ def _quoted_name(message: str, which: int) -> str:
     return found[which] if found else message
 
 
-def _template_problem(error: Exception, name: str) -> str:
+def _template_problem(error: BaseException, name: str) -> str:
     if isinstance(error, SecurityError):
         return f"模板试图访问 Python 内部属性“{_quoted_name(str(error), 0)}”，已拒绝"
+    if isinstance(error, sandbox.TemplateRefused | sandbox.TemplateLimit):
+        return str(error.message)
     if isinstance(error, jinja2.TemplateNotFound):
-        return "模板文件不存在"
+        return f"模板文件不存在：“{error.name}”"
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"模板语法错误（{error.message}）"
+        return f"模板语法错误（{sandbox.jinja_message(error.message or '') or '无法解析'}）"
     if isinstance(error, jinja2.UndefinedError):
         return f"模板引用了不存在的数据“{_quoted_name(error.message or '', -1)}”"
-    return f"模板计算出错（{error}）"
+    return sandbox.error_message(error)
 
 
 def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
     """Render one template; a template's mistake becomes a Chinese DataError."""
-    path = Path(name)
+    path = sandbox.locate(env, name) or Path(name)
     try:
         template = env.get_template(name)
         path = Path(template.filename or name)
-        return template.render(context)
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as error:
-        filename = getattr(error, "filename", None)
-        if isinstance(filename, str):
-            path = Path(filename)
+        return sandbox.render_bounded(template, context)
+    except sandbox.RENDER_ERRORS as error:
+        path = sandbox.error_path(error) or path
         message = _template_problem(error, name)
-        line = _template_line(error, path.name)
+        line = sandbox.error_line(error) or _template_line(error, path.name)
     raise DataError([Problem(message, path, line)])
 
 
@@ -150,9 +152,10 @@ def render_string(env: ImmutableSandboxedEnvironment, text: str, context: dict[s
     if "{" not in text:
         return text
     try:
-        return env.from_string(text).render(context)
-    except jinja2.TemplateError as error:
-        raise DataError([Problem(f"“{text}”中的模板表达式有误（{error}）")]) from None
+        return sandbox.render_bounded(env.from_string(text), context)
+    except sandbox.RENDER_ERRORS as error:
+        message = f"“{shortened(text)}”中的模板表达式有误（{_template_problem(error, '')}）"
+        raise DataError([Problem(message)]) from None
 
 
 def _by_key_too(table: ComputedTable, row: dict[str, Any]) -> dict[str, Any]:
@@ -212,9 +215,26 @@ class _Composer:
         self.table_chars = page.text_width_mm * 72 / 25.4 / table_pt
         self.cell_padding_chars = 6 / table_pt  # 3 pt each side (writers/css.py)
 
-    def text(self, value: str | None) -> str:
-        """A short text from the data that may refer to data, e.g. {{ year }}年度."""
-        return render_string(self.env, value, self.context) if value else ""
+    def text(
+        self,
+        value: str | None,
+        where: tuple[str | int, ...] | None = None,
+        loaded: Loaded | None = None,
+    ) -> str:
+        """A short text from the data that may refer to data, e.g. {{ year }}年度;
+        where: its field in loaded (document.yaml unless given), named by an
+        error (without it, the caller names the place)."""
+        if not value:
+            return ""
+        try:
+            return render_string(self.env, value, self.context)
+        except DataError as error:
+            if where is None:
+                raise
+            loaded = loaded or self.dataset.sources.files["document.yaml"]
+            raise DataError(
+                [problem_at(loaded, where, p.message) for p in error.problems]
+            ) from None
 
     def title(self, text: str, lines: list[str] | None) -> Title:
         if lines:
@@ -251,9 +271,12 @@ class _Composer:
         blocks = self.letterhead(number)
         if number and not issuer.mark:
             self.warn(("notice", "number"), "没有发文机关标志（issuer.mark），发文字号不排印")
-        self.context["notice"] = {**self.context["notice"], "purpose": self.text(notice.purpose)}
+        self.context["notice"] = {
+            **self.context["notice"],
+            "purpose": self.text(notice.purpose, ("notice", "purpose")),
+        }
         if plan_title is None:
-            subject = self.text(notice.subject)
+            subject = self.text(notice.subject, ("notice", "subject"))
         else:
             subject = f"{notice.wording.title_verb}{self.cite_plan(plan_title)}"
         template = notice_template(doc)
@@ -274,14 +297,14 @@ class _Composer:
         is warned about, as a mismatched attachment name is."""
         notice = self.dataset.document.notice
         assert notice is not None
-        cited = self.text(notice.plan_cited_as) or plan_title
+        cited = self.text(notice.plan_cited_as, ("notice", "plan_cited_as")) or plan_title
         self.context["plan"] = {"title": plan_title, "cited": cited}
         if cited != plan_title:
             self.warn(
                 ("notice", "plan_cited_as"),
                 "通知正文中对方案的称呼与方案标题不一致（引用公文应写全称）",
             )
-        in_title = self.text(notice.title_cites_plan_as) or cited
+        in_title = self.text(notice.title_cites_plan_as, ("notice", "title_cites_plan_as")) or cited
         if in_title != plan_title and notice.title_cites_plan_as:
             self.warn(
                 ("notice", "title_cites_plan_as"),
@@ -290,18 +313,18 @@ class _Composer:
         return f"《{in_title}》" if notice.quote_plan_title else in_title
 
     def attachment_titles(self) -> list[str]:
-        _, attachments = self.dataset.document.attachments_at
-        return [render_string(self.env, a.title, self.context) for a in attachments]
+        at, attachments = self.dataset.document.attachments_at
+        return [self.text(a.title, (*at, i, "title")) for i, a in enumerate(attachments)]
 
     def attachment_list(self) -> list[Block]:
         """The 附件说明, in the form the data chooses (attachment_list)."""
         doc = self.dataset.document
-        _, attachments = doc.attachments_at
+        at, attachments = doc.attachments_at
         if not attachments:
             return []
         titles = self.attachment_titles()
         listed = [
-            render_string(self.env, a.listed_as, self.context) if a.listed_as else titles[i]
+            self.text(a.listed_as, (*at, i, "listed_as")) if a.listed_as else titles[i]
             for i, a in enumerate(attachments)
         ]
         if len(listed) == 1:
@@ -375,8 +398,10 @@ class _Composer:
         # The unit line and the notes below may cite data too ({{ year }}).
         table = dataclasses.replace(
             table,
-            unit=self.text(table.unit) if table.unit else None,
-            footnotes=tuple(self.text(f) for f in table.footnotes),
+            unit=self.text(table.unit, ("unit",), loaded) if table.unit else None,
+            footnotes=tuple(
+                self.text(f, ("footnotes", i), loaded) for i, f in enumerate(table.footnotes)
+            ),
         )
         problems = [
             problem_at(
@@ -417,7 +442,7 @@ class _Composer:
         if doc.plan is None:
             parts.append(self.notice(None))
         else:
-            plan_title = render_string(self.env, doc.plan.title, self.context)
+            plan_title = self.text(doc.plan.title, ("plan", "title"))
             self.context["plan"] = {"title": plan_title, "cited": plan_title}
             if doc.notice is not None:
                 parts.append(self.notice(plan_title))

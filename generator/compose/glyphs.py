@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from generator import model
 from generator.problems import Problem, Severity
@@ -105,11 +106,24 @@ def _word_around(text: str, index: int) -> str:
     return text[max(index - 2, 0) : index + 3]
 
 
-def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Problem]:
+# Where a character was written: (char, the text around it) -> file and line.
+Locator = Callable[[str, str], tuple[Path, int] | None]
+
+
+def missing_glyphs(
+    document: model.Document, style: StyleProfile, locate: Locator | None = None
+) -> list[Problem]:
     """An error for each unprintable character; a warning for each character
     drawn from a fallback face, an error for each that no face of its role
-    has (these two only when fontconfig is there)."""
+    has (these two only when fontconfig is there). locate, if given, names
+    the file and line each character was written on."""
     problems: list[Problem] = []
+
+    def problem(message: str, char: str, word: str, severity: Severity) -> Problem:
+        where = locate(char, word) if locate is not None else None
+        file, line = where if where is not None else (None, None)
+        return Problem(message, file, line, severity=severity)
+
     seen: set[tuple[str, str]] = set()
     texts = list(_texts(document))
     load_charsets(style.face(role).pdf[0] for role in {role for role, _ in texts})
@@ -121,11 +135,10 @@ def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Proble
             if char not in refused:
                 refused.add(char)
                 visible = _word_around(text, index).replace(char, "□")
-                problems.append(
-                    Problem(
-                        f"字符 U+{ord(char):04X}（见“{visible}”）是不可见的特殊字符，无法排印，请删去"
-                    )
+                message = (
+                    f"字符 U+{ord(char):04X}（见“{visible}”）是不可见的特殊字符，无法排印，请删去"
                 )
+                problems.append(problem(message, char, _word_around(text, index), Severity.ERROR))
     for role, text in texts:
         faces = style.face(role).pdf
         primary = charset(faces[0])
@@ -143,14 +156,9 @@ def missing_glyphs(document: model.Document, style: StyleProfile) -> list[Proble
                 None,
             )
             if found:
-                problems.append(
-                    Problem(
-                        f"字符“{char}”（见“{word}”）不在字体 {faces[0]} 中，PDF 改用 {found}",
-                        severity=Severity.WARNING,
-                    )
-                )
+                message = f"字符“{char}”（见“{word}”）不在字体 {faces[0]} 中，PDF 改用 {found}"
+                problems.append(problem(message, char, word, Severity.WARNING))
             else:
-                problems.append(
-                    Problem(f"字符“{char}”（见“{word}”）在 {'、'.join(faces)} 中都没有，无法排印")
-                )
+                message = f"字符“{char}”（见“{word}”）在 {'、'.join(faces)} 中都没有，无法排印"
+                problems.append(problem(message, char, word, Severity.ERROR))
     return problems

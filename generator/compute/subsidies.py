@@ -31,11 +31,14 @@ def subsidy_for(
     applied = rule.for_tier(tier.name)
     if applied.rule == "none":
         return TierSubsidy(tier.name, None, None)
-    if applied.rule == "full":
-        subsidy = tier.amount
-    elif applied.rule == "share":
-        share = tier.amount * (applied.value or Decimal(0))
-        subsidy = share.quantize(Decimal("0.01"), rounding=rounding).normalize()
-    else:
-        subsidy = min(applied.value or Decimal(0), tier.amount)
-    return TierSubsidy(tier.name, subsidy, tier.amount - subsidy)
+    # Exact for any amount the data may hold (50 digits, exponent 100): the
+    # default 28 digits would round it, and make quantize raise.
+    with decimal.localcontext(prec=400):
+        if applied.rule == "full":
+            subsidy = tier.amount
+        elif applied.rule == "share":
+            share = tier.amount * (applied.value or Decimal(0))
+            subsidy = share.quantize(Decimal("0.01"), rounding=rounding).normalize()
+        else:
+            subsidy = min(applied.value or Decimal(0), tier.amount)
+        return TierSubsidy(tier.name, subsidy, tier.amount - subsidy)

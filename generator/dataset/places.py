@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.problems import shortened
+
 # List key -> (what an item is called, fields that name it).
 _ITEMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "tiers": ("缴费档次", ("name",)),
@@ -24,10 +26,11 @@ _ITEMS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def _text(value: Any) -> str | None:
+    """What names an item, shortened (a value may be a million characters long)."""
     if isinstance(value, list) and value and isinstance(value[0], str):
-        return str(value[0]) + ("等" if len(value) > 1 else "")
+        return shortened(str(value[0])) + ("等" if len(value) > 1 else "")
     if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-        return str(value)
+        return shortened(str(value))
     return None
 
 

@@ -242,6 +242,7 @@ def load_yaml(path: Path) -> Loaded:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataError([Problem("文件不存在", path)]) from None
-    except UnicodeDecodeError:
-        raise DataError([Problem("文件不是 UTF-8 编码", path)]) from None
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise DataError([Problem("文件不是 UTF-8 编码，请另存为 UTF-8", path, line)]) from None
     return parse_yaml(text, path)

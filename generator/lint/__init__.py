@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.lint.rules import Check, Report, Standard, Status
+from generator.problems import os_reason
 
 __all__ = ["Check", "LintError", "Report", "Standard", "Status", "lint"]
 
@@ -25,7 +26,7 @@ def lint(path: Path) -> Report:
         with path.open("rb") as handle:
             head = handle.read(5)
     except OSError as error:
-        raise LintError(f"无法读取 {path}：{error.strerror or error}") from error
+        raise LintError(f"无法读取 {path}：{os_reason(error)}") from error
     if head.startswith(b"%PDF"):
         from generator.lint.pdf import PdfError, lint_pdf
 

@@ -7,12 +7,21 @@ values, then what was moved on, then what is still to be filled in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from generator.compose.formatting import chinese_number
 from generator.dataset.schema import Person
-from generator.yearly.leaves import label, leaves, show
+from generator.yearly.leaves import (
+    Names,
+    Share,
+    comment_names,
+    field_label,
+    label,
+    leaves,
+    show,
+)
 from generator.yearly.newyear import Change, NewYear
 
 # policy.yaml sections by what the editor checks them against.
@@ -23,22 +32,22 @@ AGE_SECTIONS = ("ages",)
 MOVED_SECTIONS = ("year", "periods", "dates", "documents")  # listed elsewhere
 
 
-def _numbers(policy: Any, sections: tuple[str, ...]) -> list[str]:
+def _numbers(policy: Any, sections: tuple[str, ...], names: Names) -> list[str]:
     if not isinstance(policy, dict):
         return []
     return [
-        f"{label(path)}：{show(value)}"
+        f"{label(path, names)}：{show(value)}"
         for path, value in leaves({k: v for k, v in policy.items() if k in sections}).items()
-        if isinstance(value, int | Decimal) and not isinstance(value, bool)
+        if isinstance(value, int | Decimal | Share) and not isinstance(value, bool)
     ]
 
 
-def _other_parameters(policy: Any) -> list[str]:
+def _other_parameters(policy: Any, names: Names) -> list[str]:
     if not isinstance(policy, dict):
         return []
     known = (*AMOUNT_SECTIONS, *RATE_SECTIONS, *COUNT_SECTIONS, *AGE_SECTIONS, *MOVED_SECTIONS)
     others = {k: v for k, v in policy.items() if k not in known}
-    return [f"{label(path)}：{show(value)}" for path, value in leaves(others).items()]
+    return [f"{label(path, names)}：{show(value)}" for path, value in leaves(others).items()]
 
 
 def _person(person: Person) -> str:
@@ -81,32 +90,40 @@ def _tables(result: NewYear) -> list[str]:
     return lines
 
 
-def _changes(changes: list[Change]) -> list[str]:
-    return [f"{c.file} {c.field}：{c.old} → {c.new}" for c in changes]
+def _changes(changes: list[Change], names: Mapping[str, Names]) -> list[str]:
+    return [
+        f"{c.file} {field_label(c.field, names.get(c.file))}：{c.old} → {c.new}" for c in changes
+    ]
 
 
 def checklist(result: NewYear) -> list[str]:
     """The review list, one line each; sections numbered 一、二、…"""
-    policy = result.dataset.sources.files["policy.yaml"].data
+    files = result.dataset.sources.files
+    policy = files["policy.yaml"].data
+    names = {name: comment_names(loaded) for name, loaded in files.items()}
+    own = names["policy.yaml"]
     documents = result.dataset.policy.documents
     moved = result.changes
     sections: list[tuple[str, list[str]]] = [
-        ("金额（缴费标准、资助、经费等，仍为上年数值）", _numbers(policy, AMOUNT_SECTIONS)),
-        ("比例（仍为上年数值）", _numbers(policy, RATE_SECTIONS)),
-        ("天数、人数等（仍为上年数值）", _numbers(policy, COUNT_SECTIONS)),
-        ("年龄（仍为上年数值）", _numbers(policy, AGE_SECTIONS)),
-        ("其他政策参数", _other_parameters(policy)),
+        ("金额（缴费标准、资助、经费等，仍为上年数值）", _numbers(policy, AMOUNT_SECTIONS, own)),
+        ("比例（仍为上年数值）", _numbers(policy, RATE_SECTIONS, own)),
+        ("天数、人数等（仍为上年数值）", _numbers(policy, COUNT_SECTIONS, own)),
+        ("年龄（仍为上年数值）", _numbers(policy, AGE_SECTIONS, own)),
+        ("其他政策参数", _other_parameters(policy, own)),
         (
             "引用文件（仍为上一年度的文件，未作改动，请换成本年度的文件）",
             [f"{d.title}（{d.number}）" if d.number else d.title for d in documents.values()],
         ),
         ("人员（如有调整请更新）", _people(result)),
         ("各表数据（沿用上年）", _tables(result)),
-        ("已顺延一年的期间和日期（请按本年度安排核对）", _changes(moved.dates)),
-        ("已改动的年份", _changes(moved.years + moved.texts)),
+        ("已顺延一年的期间和日期（请按本年度安排核对）", _changes(moved.dates, names)),
+        ("已改动的年份", _changes(moved.years + moved.texts, names)),
         (
             "写有年份但未改动的地方（注释、模板、列名，请核对；模板中宜写 {{ year }}）",
-            [f"{c.file} {c.field}：{c.old.strip()}" for c in result.kept_years],
+            [
+                f"{c.file} {field_label(c.field, names.get(c.file))}：{c.old.strip()}"
+                for c in result.kept_years
+            ],
         ),
     ]
     lines = ["请逐项核对："]
@@ -119,5 +136,8 @@ def checklist(result: NewYear) -> list[str]:
         lines.extend(f"    {item}" for item in items)
     if moved.cleared:
         lines.append("待填写（填写之前，check 和 build 都会报错）：")
-        lines.extend(f"    {c.file} {c.field}：{c.new}（上年为 {c.old}）" for c in moved.cleared)
+        lines.extend(
+            f"    {c.file} {field_label(c.field, names.get(c.file))}：{c.new}（上年为 {c.old}）"
+            for c in moved.cleared
+        )
     return lines

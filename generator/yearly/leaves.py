@@ -8,12 +8,14 @@ as a change of that item rather than of "item 3".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from generator.compose.formatting import number
+from generator.compose.formatting import number, percent
+from generator.dataset.yamlio import Loaded
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,18 @@ class Item:
     label: str
 
 
+@dataclass(frozen=True)
+class Share:
+    """A share the data writes as a decimal (0.5), shown as a clerk reads it (50%)."""
+
+    value: Decimal
+
+
 Key = str | Item
 Path = tuple[Key, ...]
+# A clerk's own names for keys with no fixed name (amounts.fund_base: the
+# comment on its line), by the path of mapping keys leading to it.
+Names = Mapping[tuple[str, ...], str]
 
 # Which fields identify an item of a list held under this key.
 IDENTITY: dict[str, tuple[str, ...]] = {
@@ -135,6 +147,8 @@ def show(value: Any) -> str:
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Share):
+        return percent(value.value)
     if isinstance(value, Decimal | int):
         return number(value)
     if isinstance(value, list | tuple):
@@ -155,11 +169,25 @@ def _item_labels(key: str, items: list[Any]) -> list[str]:
     return labels
 
 
+def _is_share(path: Path, key: str, data: Mapping[str, Any]) -> bool:
+    """rates.*, the value of a subsidy rule that pays a share, and a payer's share."""
+    return (
+        path == ("rates",)
+        or (key == "value" and data.get("rule") == "share")
+        or (key == "share" and "payers" in path)
+    )
+
+
 def leaves(data: Any, path: Path = ()) -> dict[Path, Any]:
-    """Every scalar under data by its path; a list of scalars is one value."""
+    """Every scalar under data by its path; a list of scalars is one value;
+    shares (rates, a share rule's value) as Share."""
     out: dict[Path, Any] = {}
     if isinstance(data, Mapping):
         for key, value in data.items():
+            numeric = isinstance(value, Decimal | int) and not isinstance(value, bool)
+            if numeric and _is_share(path, str(key), data):
+                out[(*path, str(key))] = Share(Decimal(value))
+                continue
             out.update(leaves(value, (*path, str(key))))
     elif isinstance(data, list) and any(isinstance(v, Mapping | list) for v in data):
         key = next((k for k in reversed(path) if isinstance(k, str)), "")
@@ -170,14 +198,49 @@ def leaves(data: Any, path: Path = ()) -> dict[Path, Any]:
     return out
 
 
-def label(path: Path) -> str:
-    """('tiers', Item('一档'), 'amount') -> 缴费档次 · 一档 · 金额."""
+def label(path: Path, names: Names | None = None) -> str:
+    """('tiers', Item('一档'), 'amount') -> 缴费档次 · 一档 · 金额;
+    ('amounts', 'fund_base') -> 金额 · 每参保1人工作经费（元） with the clerk's names."""
     words = []
     parent = ""
+    keys: tuple[str, ...] | None = ()  # the mapping keys so far; None below a list item
     for key in path:
         if isinstance(key, Item):
             words.append(key.label)
+            keys = None
             continue
-        words.append(NAMES_UNDER.get((parent, key)) or NAMES.get(key, key))
+        keys = (*keys, key) if keys is not None else None
+        own = (names or {}).get(keys) if keys is not None else None
+        words.append(NAMES_UNDER.get((parent, key)) or NAMES.get(key) or own or key)
         parent = key
     return " · ".join(words)
+
+
+def field_label(field: str, names: Names | None = None) -> str:
+    """A dotted field path as editors type it (periods.enrolment.start) as a label."""
+    return label(tuple(field.split(".")), names)
+
+
+# A comment at the end of a line, outside quotes.
+_COMMENT = re.compile(r"""^(?:[^#"']|"[^"]*"|'[^']*')*?\s#\s*(?P<text>\S.*?)\s*$""")
+NAME_CHARS = 30  # a comment longer than this is an explanation, not a name
+
+
+def comment_names(loaded: Loaded | None) -> dict[tuple[str, ...], str]:
+    """The clerk's names for keys NAMES does not know: the comment closing the
+    line of the key, as in `fund_base: 1   # 每参保1人工作经费（元）`."""
+    if loaded is None:
+        return {}
+    try:
+        lines = loaded.path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    names: dict[tuple[str, ...], str] = {}
+    for node, (line, _) in loaded.locations.items():
+        keys = tuple(k for k in node if isinstance(k, str))
+        if not keys or len(keys) != len(node) or keys[-1] in NAMES or not 0 < line <= len(lines):
+            continue
+        match = _COMMENT.match(lines[line - 1])
+        if match and len(match.group("text")) <= NAME_CHARS:
+            names[keys] = match.group("text")
+    return names

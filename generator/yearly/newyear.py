@@ -29,13 +29,13 @@ import calendar
 import datetime as dt
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.dataset.load import load_sources
+from generator.build.staging import discard, new_stage, release, remove_stale_stages
+from generator.dataset.load import load_sources, own_templates
 from generator.dataset.pending import CLEARED_EACH_YEAR, PENDING_MARK
 from generator.dataset.validate import Dataset, validate
 from generator.dataset.yamlio import NodePath
@@ -211,7 +211,7 @@ def _kept_years(root: Path, dataset: Dataset, years: set[int]) -> tuple[Change, 
             text = scanned.text[comment.start : comment.end]
             if shift_years(text, years) != text:
                 found.append(Change(name, f"第 {comment.line + 1} 行注释", text, ""))
-    for path in sorted(root.rglob("*.j2")):
+    for path in own_templates(root):
         lines = path.read_text(encoding="utf-8").splitlines()
         for number, line in enumerate(lines, start=1):
             if shift_years(line, years) != line:
@@ -241,9 +241,10 @@ def new_year(source: Path) -> NewYear:
     if target.exists():
         raise DataError([Problem("下一年度的数据集目录已存在，未做任何改动", target)])
     years = dataset_years(dataset)
-    stage = source.parent / f".gongwen-new-year-{secrets.token_hex(4)}"
+    remove_stale_stages(source.parent)  # left by a killed new-year or init
+    stage = new_stage(source.parent)
     try:
-        shutil.copytree(source, stage, symlinks=True)
+        shutil.copytree(source, stage, symlinks=True, dirs_exist_ok=True)
         changes = Changes()
         for name in dataset.sources.files:
             path = stage / name
@@ -253,6 +254,7 @@ def new_year(source: Path) -> NewYear:
         if target.exists():  # created meanwhile: never replace it
             raise DataError([Problem("下一年度的数据集目录已存在，未做任何改动", target)])
         os.rename(stage, target)
+        release(stage)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        discard(stage)  # gone if renamed
     return NewYear(source, target, dataset, files, changes, _kept_years(target, dataset, years))

@@ -7,13 +7,19 @@ The scaffold's files are rendered with [[ ]] delimiters, so the {{ }} and
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from generator.build.staging import (
+    discard,
+    make_folders,
+    new_stage,
+    release,
+    remove_if_empty,
+    remove_stale_stages,
+)
 from generator.dataset.schema_refs import with_schema_ref
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem
@@ -41,9 +47,11 @@ def scaffold(target: Path, name: str, year: int) -> list[Path]:
         raise DataError([Problem("目录已存在且不为空，未做任何改动", target)])
     source = shared_templates() / "scaffold"
     context = {"name": name, "year": year, "prefix": document_prefix(name)}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".gongwen-init-", dir=target.parent))
+    made = make_folders(target.parent)  # removed again if this fails, when empty
+    remove_stale_stages(target.parent)  # left by a killed init or new-year
+    stage = None
     try:
+        stage = new_stage(target.parent)
         written = []
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             relative = path.relative_to(source).as_posix()
@@ -57,6 +65,10 @@ def scaffold(target: Path, name: str, year: int) -> list[Path]:
         if target.exists():
             target.rmdir()  # empty: checked above
         os.replace(stage, target)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        release(stage)
+    except BaseException:
+        if stage is not None:
+            discard(stage)
+        remove_if_empty(made)
+        raise
     return written

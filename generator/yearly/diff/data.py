@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.dataset.load import Sources
-from generator.yearly.leaves import Path, label, leaves, show
+from generator.yearly.leaves import Names, Path, comment_names, label, leaves, show
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,15 @@ FILES = (
 )
 
 
-def _compare(old: Mapping[Path, Any], new: Mapping[Path, Any]) -> list[Change]:
+def _compare(
+    old: Mapping[Path, Any], new: Mapping[Path, Any], names: Names | None = None
+) -> list[Change]:
     changes = []
     for path in [*old, *(p for p in new if p not in old)]:
         before = show(old[path]) if path in old else None
         after = show(new[path]) if path in new else None
         if before != after:
-            changes.append(Change(label(path), before, after))
+            changes.append(Change(label(path, names), before, after))
     return changes
 
 
@@ -130,7 +132,16 @@ def data_sections(old: Sources, new: Sources) -> list[Section]:
     sections = [
         Section(
             f"{title}（{name}）",
-            tuple(_compare(leaves(_data(old, name)), leaves(_data(new, name)))),
+            tuple(
+                _compare(
+                    leaves(_data(old, name)),
+                    leaves(_data(new, name)),
+                    {
+                        **comment_names(old.files.get(name)),
+                        **comment_names(new.files.get(name)),
+                    },
+                )
+            ),
         )
         for name, title in FILES
     ]
