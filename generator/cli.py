@@ -12,7 +12,17 @@ import sys
 from collections.abc import Sequence
 
 from generator import __version__
-from generator.commands import argparse_zh, build, check, diff, init, newyear, publish, verify
+from generator.commands import (
+    argparse_zh,
+    build,
+    check,
+    diff,
+    init,
+    newyear,
+    publish,
+    serve,
+    verify,
+)
 from generator.commands import fonts as fonts_command
 from generator.commands import lint as lint_command
 from generator.commands.report import report
@@ -29,7 +39,7 @@ _OS_ERRORS = {
     errno.ENAMETOOLONG: "文件名过长",
 }
 
-COMMANDS = (build, check, init, newyear, diff, publish, verify, lint_command, fonts_command)
+COMMANDS = (build, check, init, newyear, diff, publish, verify, serve, lint_command, fonts_command)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("writers",),
     ("build",),
     ("archive", "yearly", "lint"),
+    ("editor",),
     ("commands",),
     ("cli",),
 )

@@ -1,0 +1,169 @@
+"""Saving edits into a data set's YAML: round-trip YAML (ruamel.yaml) so that
+comments, flow mappings, quotes and alignment stay; only changed values are set,
+so only their lines change. Files are written atomically, and a save is refused
+when the file changed since the page loaded it (its version: a sha256)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
+
+from generator.problems import DataError, Problem
+
+# Indentations tried in turn: the first that writes an unchanged file back
+# byte for byte is the file's own (mapping, sequence, offset).
+_INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0))
+Key = str | int
+FieldPath = tuple[Key, ...]
+
+
+class StaleError(Exception):
+    """The file changed on disk since the page read it."""
+
+
+def version_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _represent_decimal(representer: RoundTripRepresenter, value: Decimal) -> Any:
+    text = format(value, "f")
+    if "." not in text:
+        return representer.represent_scalar("tag:yaml.org,2002:int", text)
+    return representer.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+def _yaml(indent: tuple[int, int, int]) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a long Chinese line
+    yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    yaml.representer.add_representer(Decimal, _represent_decimal)
+    return yaml
+
+
+class Document:
+    """One YAML file's round-trip tree and how to write it back."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.original = text
+        self.name = name
+        self._yaml = _yaml(_INDENTS[0])
+        try:
+            for indent in _INDENTS:
+                yaml = _yaml(indent)
+                data = yaml.load(text)
+                if self._dump(yaml, data) == text:
+                    self._yaml = yaml
+                    break
+            self.data = self._yaml.load(text)
+        except Exception as error:  # ruamel raises many kinds for bad YAML
+            raise DataError([Problem(f"YAML 格式错误，无法编辑（{error}）", Path(name))]) from None
+
+    @staticmethod
+    def _dump(yaml: YAML, data: Any) -> str:
+        out = io.StringIO()
+        yaml.dump(data, out)
+        return out.getvalue()
+
+    def text(self) -> str:
+        return self._dump(self._yaml, self.data)
+
+    def get(self, path: FieldPath) -> Any:
+        node = self.data
+        for key in path:
+            node = node[key]
+        return node
+
+    def set(self, path: FieldPath, value: Any) -> bool:
+        """Set the value at path, creating missing mappings; False if unchanged."""
+        if not path:
+            raise ValueError("empty path")
+        node = self.data
+        for key in path[:-1]:
+            if isinstance(node, CommentedMap) and key not in node:
+                node[key] = CommentedMap()
+            node = node[key]
+        last = path[-1]
+        exists = (isinstance(node, list) and isinstance(last, int) and last < len(node)) or (
+            isinstance(node, dict) and last in node
+        )
+        if exists and same(node[last], value):
+            return False
+        if not exists and value is None:
+            return False
+        if exists and isinstance(node[last], CommentedSeq) and isinstance(value, list):
+            node[last][:] = value  # keeps its flow style and comments
+        elif isinstance(node, list) and isinstance(last, int) and last == len(node):
+            node.append(value)
+        else:
+            node[last] = value
+        return True
+
+
+def same(old: Any, new: Any) -> bool:
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new
+    if isinstance(old, int | float | Decimal) and isinstance(new, int | float | Decimal):
+        return Decimal(str(old)) == Decimal(str(new))
+    if isinstance(old, dt.date) and isinstance(new, dt.date):
+        return old == new
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(same(a, b) for a, b in zip(old, new, strict=True))
+    return type(old) is type(new) and bool(old == new)
+
+
+def flow_map(values: dict[str, Any]) -> CommentedMap:
+    """A new mapping written on one line, as table rows are."""
+    row = CommentedMap(values)
+    row.fa.set_flow_style()
+    return row
+
+
+def reorder(seq: CommentedSeq, items: Iterable[Any]) -> None:
+    """Replace seq's items (rows added, removed, moved), keeping the sequence."""
+    seq[:] = list(items)
+
+
+def number(text: str) -> Decimal | int:
+    """A number typed in a form; ValueError (Chinese) if it is not one."""
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"“{text}”不是数字") from None
+    if not value.is_finite():
+        raise ValueError(f"“{text}”不是数字")
+    if "." not in cleaned and "e" not in cleaned.lower():
+        return int(value)
+    return value
+
+
+def write_atomically(path: Path, text: str, expected_version: str) -> str:
+    """Write text to path if path still has expected_version; return the new version."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if version_of(current) != expected_version:
+        raise StaleError(path.name)
+    fd, temp = tempfile.mkstemp(prefix=".gongwen-save-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o7777)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return version_of(text)
