@@ -18,8 +18,8 @@ from jinja2 import meta
 
 from generator.build.pipeline import style_path_for, word_template_for
 from generator.compose.document import template_environment
-from generator.paths import shared_templates
 from generator.dataset.validate import Dataset
+from generator.paths import shared_templates
 
 
 def _strings(value: Any) -> Iterator[str]:

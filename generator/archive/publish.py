@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
-from generator.build.pipeline import OutputFile, build
-from generator.dataset.load import load_sources
+from generator.archive.provenance import shared_templates_used
 from generator.build.manifest import (
     MANIFEST,
     FileEntry,
@@ -29,11 +28,12 @@ from generator.build.manifest import (
     read_entries,
     sha256_of,
 )
+from generator.build.pipeline import OutputFile, build
+from generator.build.staging import new_stage, remove_stale_stages, sync_folder, sync_tree
+from generator.dataset.load import load_sources
+from generator.dataset.validate import Dataset, problem_at, validate
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem
-from generator.archive.provenance import shared_templates_used
-from generator.build.staging import new_stage, remove_stale_stages, sync_folder, sync_tree
-from generator.dataset.validate import Dataset, problem_at, validate
 
 # PDF/A-2u: PDF/A-1 cannot hold the CFF-flavoured OpenType fonts (Fandol) the
 # PDF embeds; level u guarantees every glyph maps to Unicode, so the archived

@@ -180,7 +180,12 @@ _Job = tuple[Path, Path, bool, str | None]  # data set, output folder, strict, f
 # process's memory creeps up by about 0.15 MB a build (WeasyPrint, Pango), and
 # a batch of hundreds of offices should stay as small as one build.
 TASKS_PER_WORKER = 40
-_PRELOAD = ("generator.build.batch", "generator.build.pipeline", "generator.writers.docx", "generator.writers.pdf")
+_PRELOAD = (
+    "generator.build.batch",
+    "generator.build.pipeline",
+    "generator.writers.docx",
+    "generator.writers.pdf",
+)
 
 
 def build_recorded(

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import side
+from generator.build.staging import remove_stale_stages
 from generator.compose.document import compose
-from generator.compute import compute
 from generator.compose.glyphs import missing_glyphs
+from generator.compute import compute
 from generator.dataset.load import load_sources
+from generator.dataset.validate import Dataset, validate
 from generator.model import Document
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem, Severity
-from generator.build.staging import remove_stale_stages
 from generator.style.profile import StyleProfile, load_style
-from generator.dataset.validate import Dataset, validate
 
 # The writers (python-docx, WeasyPrint: most of the import time) are imported
 # by build() only, so that `gongwen check` and `gongwen --help` start fast.

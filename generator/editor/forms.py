@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -55,6 +56,7 @@ class Group:
     label: str
     help: str
     children: list[Field | Group] = field(default_factory=list)
+    absent: bool = False  # an optional part the data leaves out: shown folded
 
     @property
     def where(self) -> str:
@@ -92,6 +94,17 @@ def _label(description: str, fallback: str) -> tuple[str, str]:
     for mark in ("，", "：", "；", "（", "。", ",", "("):
         short = short.split(mark, 1)[0]
     return (short or fallback), description
+
+
+def _choice_names(description: str, choices: tuple[str, ...]) -> dict[str, str]:
+    """Chinese names of an enum's values when its description gives them as
+    "code 名称；code 名称"; empty otherwise."""
+    names: dict[str, str] = {}
+    for part in re.split(r"[；;，,]", description):
+        code, _, name = part.strip().partition(" ")
+        if code in choices and name.strip():
+            names[code] = name.strip()
+    return names if set(names) == set(choices) else {}
 
 
 def _kind(node: dict[str, Any]) -> str:
@@ -172,7 +185,7 @@ def _build(
     elif note and note not in help_text and help_text not in note:
         help_text = f"{help_text}（{note}）" if help_text else note
     if node.get("type") == "object" and "properties" in node:
-        group = Group(path, short, help_text)
+        group = Group(path, short, help_text, absent=value is None and bool(path))
         data = value if isinstance(value, dict) else {}
         needed = set(node.get("required", []))
         for key, child in node["properties"].items():
@@ -216,6 +229,10 @@ def _build(
     if kind == "text" and isinstance(value, str) and len(value) > 40:
         kind = "longtext"
     choices = tuple(str(c) for c in node.get("enum", ()))
+    names = _choice_names(node.get("description", ""), choices)
+    if names:  # "full 全额；share 按比例": the choices named, the label made of their names
+        short = "／".join(names[c] for c in choices)
+        choices = tuple(f"{c}|{names[c]}" for c in choices)
     default = node.get("default")
     placeholder = "" if default in (None, [], {}) else shown(kind, default)
     if kind == "bool" and value is None:

@@ -40,9 +40,11 @@
       let slot = null;
       if (p.field) {
         let where = p.field;
+        // The field, else the nearest group around it: tiers[1].amount, tiers[1], tiers.
         while (where && !slot) {
           slot = form.querySelector('[data-where="' + CSS.escape(where) + '"] > .error');
-          where = where.replace(/(\.[^.\[]*|\[\d+\])$/, "");
+          const outer = where.replace(/(\.[^.\[]*|\[\d+\])$/, "");
+          where = outer === where ? "" : outer;
         }
       }
       const text = (p.severity || "错误") + "：" + p.message;
@@ -133,13 +135,22 @@
     return true;
   }
   async function check(form) {
-    if (form.classList.contains("prose-form")) return;
+    if (form.classList.contains("prose-form") || form._saving) return;
+    const sent = form.dataset.version;
     const result = await post(base + "/check", payload(form));
+    // A save of this page overtook the check: its answer is out of date.
+    if (form._saving || form.dataset.version !== sent) return;
     if (answered(form, result)) setState(form, "未保存的修改", "warn");
   }
   async function save(form) {
     setState(form, "正在保存……");
-    const result = await post(base + "/save", payload(form));
+    form._saving = true;
+    let result;
+    try {
+      result = await post(base + "/save", payload(form));
+    } finally {
+      form._saving = false;
+    }
     if (!answered(form, result)) return;
     form.dataset.version = result.data.version;
     form.querySelectorAll("[data-path]").forEach((input) => { input.dataset.initial = input.value; });
