@@ -152,6 +152,14 @@ def test_page_text_is_escaped(server: Server) -> None:
     assert "<b>一档</b>" not in page.text and "&lt;b&gt;一档&lt;/b&gt;" in page.text
 
 
+def test_pages_may_not_be_framed_elsewhere_nor_run_other_scripts(server: Server) -> None:
+    page = server.client.get(BASE + "/")
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy
+    assert "'unsafe-inline'" not in policy.split("style-src")[0]  # no inline script
+
+
 def test_static_assets_are_served_from_the_package(server: Server) -> None:
     assert "X-Gongwen-Token" in server.client.get("/static/editor.js").text
     assert server.client.get("/static/editor.css").status_code == 200

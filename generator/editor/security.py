@@ -67,6 +67,7 @@ class GuardMiddleware:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
+        send = _with_page_headers(send)
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
@@ -113,6 +114,30 @@ class GuardMiddleware:
             parts = urlsplit(referer)
             origin = f"{parts.scheme}://{parts.netloc}"
         return origin is not None and origin in self.guard.origins
+
+
+# Pages run only this server's script and may be framed only by its own pages
+# (no clickjacking: the token guards requests, not a click tricked into a frame).
+_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+)
+
+
+def _with_page_headers(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            raw = list(message.get("headers", []))
+            raw.append((b"x-frame-options", b"SAMEORIGIN"))
+            raw.append((b"x-content-type-options", b"nosniff"))
+            raw.append((b"referrer-policy", b"same-origin"))
+            content_type = dict(raw).get(b"content-type", b"")
+            if content_type.startswith(b"text/html"):
+                raw.append((b"content-security-policy", _CSP.encode()))
+            message = {**message, "headers": raw}
+        await send(message)
+
+    return sending
 
 
 def _refuse(status: int, message: str) -> PlainTextResponse:

@@ -79,6 +79,7 @@
     const state = form.querySelector(".state");
     if (state) { state.textContent = text; state.className = "state " + (kind || ""); }
   }
+  document.querySelectorAll("button.reload").forEach((b) => b.addEventListener("click", () => location.reload()));
   function stale(message) {
     const banner = document.getElementById("stale");
     banner.querySelector(".message").textContent = message;
@@ -317,6 +318,12 @@
     }
   }
   function link(href, text) { const a = el("a", { href: href }, text); return a; }
+  function newYearDone(d) {
+    const line = el("div", {}, "已建立 " + d.target + "，日期和年份已顺延一年。");
+    line.appendChild(document.createTextNode(" "));
+    line.appendChild(link(d.url, "打开 " + d.target));
+    return line;
+  }
   async function action(name, url) {
     result(["正在" + { validate: "校验", build: "生成", "new-year": "建立新年度", publish: "发布" }[name] + "……"]);
     const r = await post(url);
@@ -333,7 +340,7 @@
     } else if (name === "build") {
       result(["已生成：", ...d.files.map((f) => link(f.url, "下载 " + f.format.toUpperCase() + "（" + f.pages + " 页）")), ...warnings], "good");
     } else if (name === "new-year") {
-      result([el("div", {}, "已建立 " + d.target + "。请逐项核对："), ...d.checklist, link(d.url, "打开 " + d.target)], "good");
+      result([newYearDone(d), ...d.checklist], "good");
     } else if (name === "publish") {
       const lines = [d.created ? "已发布：" + d.folder + "（第 " + d.revision + " 版）" : "已发布过：" + d.folder + "（第 " + d.revision + " 版），数据和模板没有改动，未写入文件。"];
       for (const rev of d.revisions) lines.push(rev.name + "：" + (rev.intact ? "核验完好" : "核验有问题：" + rev.findings.join("；")));
@@ -350,7 +357,7 @@
     button.addEventListener("click", async () => {
       if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
       const r = await post(button.dataset.post);
-      if (r.status === 200) result([el("div", {}, "已建立 " + r.data.target + "。请逐项核对："), ...r.data.checklist, link(r.data.url, "打开 " + r.data.target)], "good");
+      if (r.status === 200) result([newYearDone(r.data), ...r.data.checklist], "good");
       else result((r.data.problems || [{ text: r.data.message }]).map((p) => p.text || p.message), "bad");
     });
   });
