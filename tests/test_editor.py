@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -231,6 +232,20 @@ def test_a_percentage_is_saved_as_the_share(server: Server) -> None:
     ]
 
 
+def test_lines_the_yaml_library_would_rewrite_stay_as_written() -> None:
+    """ruamel.yaml writes wuhe's `deputies: [{name: 欧家政}, …]` differently;
+    changing another value leaves that line exactly as it was."""
+    from generator.editor.editing import apply_fields
+
+    text = (REPO / "data" / "wuhe" / "2024" / "organisation.yaml").read_text("utf-8")
+    edit = {"path": ["leading_group", "office", "director", "name"], "value": "陈某"}
+    new = apply_fields("organisation.yaml", text, [edit])
+    assert changed_lines(text, new) == [
+        "-    director: {name: 陈熙}          # 兼任",
+        "+    director: {name: 陈某}          # 兼任",
+    ]
+
+
 def test_a_save_from_a_stale_page_is_refused(server: Server) -> None:
     loaded = server.version("policy.yaml")
     assert server.edit("save", "policy.yaml", loaded, edits=[tier("400")]).status_code == 200
@@ -277,6 +292,26 @@ def test_a_table_is_recomputed_and_its_rows_edited(server: Server) -> None:
     errors = [p for p in saved.json()["problems"] if p["severity"] == "错误"]
     assert errors and any("新村" in p["message"] or "沙溪" in p["message"] for p in errors), errors
     assert saved.json()["table"] is None
+
+
+def test_a_grid_sent_back_unchanged_changes_nothing(server: Server) -> None:
+    """The grid sends every cell of every row; names (lists), text and numbers
+    read back as they were leave the file byte for byte."""
+    from generator.editor.yamlsave import Document
+
+    for name in ("tables/assignments.yaml", "tables/quota.yaml"):
+        text = (server.dataset / name).read_text("utf-8")
+        data = Document(text, name).data
+        rows = [
+            {
+                "from": i,
+                "cells": {k: "、".join(v) if isinstance(v, list) else str(v) for k, v in r.items()},
+            }
+            for i, r in enumerate(data["rows"])
+        ]
+        answer = server.edit("save", name, rows=rows)
+        assert answer.status_code == 200 and answer.json()["saved"] is False
+        assert (server.dataset / name).read_text("utf-8") == text
 
 
 def test_rows_moved_are_numbered_anew(server: Server) -> None:
@@ -511,6 +546,44 @@ def test_serve_refuses_another_address_without_a_password(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "需要密码" in result.stderr and "GONGWEN_PASSWORD" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_prints_its_address_in_chinese_and_serves_only_its_own_host(tmp_path: Path) -> None:
+    import http.client
+    import signal
+
+    shutil.copytree(WUSHUI, tmp_path / "data" / "wushui" / "2024")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "serve", str(tmp_path / "data"), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.fullmatch(r"公文编辑器已启动：http://127\.0\.0\.1:(\d+)/\n", first)
+        assert match, first
+        port = int(match.group(1))
+        for _ in range(100):  # uvicorn binds just after the address is printed
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/")
+                page = connection.getresponse()
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not answer")
+        assert page.status == 200 and "wushui" in page.read().decode()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/", headers={"Host": f"rebound.example:{port}"})
+        assert connection.getresponse().status == 400
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=60)
+    assert "Traceback" not in errors
 
 
 def test_serve_refuses_a_missing_folder(tmp_path: Path) -> None:

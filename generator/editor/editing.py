@@ -101,6 +101,8 @@ def apply_rows(file: str, text: str, rows: Any) -> str:
             if name not in cells:
                 continue
             value = _cell(kind, str(cells[name]))
+            if isinstance(value, str) and isinstance(item.get(name), list):
+                value = [value]  # a list of one name stays a list
             if value is None:
                 item.pop(name, None)
             elif name not in item or not yamlsave.same(item[name], value):

@@ -6,6 +6,7 @@ when the file changed since the page loaded it (its version: a sha256)."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import io
 import os
@@ -59,14 +60,17 @@ class Document:
         self.original = text
         self.name = name
         self._yaml = _yaml(_INDENTS[0])
+        self._unchanged: str | None = None  # how ruamel.yaml writes the file unchanged
         try:
             for indent in _INDENTS:
                 yaml = _yaml(indent)
                 data = yaml.load(text)
                 if self._dump(yaml, data) == text:
-                    self._yaml = yaml
+                    self._yaml, self._unchanged = yaml, text
                     break
             self.data = self._yaml.load(text)
+            if self._unchanged is None:
+                self._unchanged = self._dump(self._yaml, self._yaml.load(text))
         except Exception as error:  # ruamel raises many kinds for bad YAML
             raise DataError([Problem(f"YAML 格式错误，无法编辑（{error}）", Path(name))]) from None
 
@@ -77,7 +81,12 @@ class Document:
         return out.getvalue()
 
     def text(self) -> str:
-        return self._dump(self._yaml, self.data)
+        """The file with the changes made; every line the changes left alone is
+        as it was written, even where ruamel.yaml would write it differently."""
+        changed = self._dump(self._yaml, self.data)
+        if self._unchanged is None or self._unchanged == self.original:
+            return changed
+        return _keep_lines(self.original, self._unchanged, changed)
 
     def get(self, path: FieldPath) -> Any:
         node = self.data
@@ -109,6 +118,24 @@ class Document:
         else:
             node[last] = value
         return True
+
+
+def _keep_lines(original: str, unchanged: str, changed: str) -> str:
+    """changed, with the lines it shares with unchanged (ruamel.yaml's writing
+    of the file as it was) taken from the original text. Needs ruamel.yaml to
+    write the unchanged file in as many lines as the original (it does unless
+    it reflows a block); otherwise the changed text as ruamel.yaml writes it."""
+    written = original.splitlines(keepends=True)
+    before = unchanged.splitlines(keepends=True)
+    after = changed.splitlines(keepends=True)
+    if len(written) != len(before):
+        return changed
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, before, after, autojunk=False
+    ).get_opcodes():
+        out.extend(written[i1:i2] if op == "equal" else after[j1:j2])
+    return "".join(out)
 
 
 def same(old: Any, new: Any) -> bool:
