@@ -521,6 +521,11 @@ def test_malformed_requests_are_refused_in_chinese(server: Server) -> None:
     )
     assert (server.dataset / "policy.yaml").read_text("utf-8") == before
     assert server.client.get(BASE + "/download/exe").status_code == 404
+    broken = server.client.post(BASE + "/save", content=b"{not json", headers=server.headers)
+    assert (
+        broken.status_code == 422
+        and broken.json()["problems"][0]["message"] == "请求的内容不是有效的 JSON"
+    )
 
 
 # ------------------------------------------------------------------ the command

@@ -4,7 +4,9 @@ Heavy work (validation, the preview, builds) runs in a worker thread."""
 
 from __future__ import annotations
 
+import json
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from generator.editor.preview import Previewer
 from generator.editor.security import Guard, GuardMiddleware
 from generator.editor.variables import variables
 from generator.editor.workspace import FORM_FILES, DatasetRef, OutsideError, Workspace
-from generator.problems import DataError
+from generator.problems import DataError, Problem
 
 HERE = Path(__file__).resolve().parent
 SECTIONS = {"document.yaml": "发文信息", "policy.yaml": "政策参数", "organisation.yaml": "领导小组"}
@@ -40,6 +42,7 @@ class Editor:
     def __init__(self, workspace: Workspace, guard: Guard, preview_dir: Path | None = None) -> None:
         self.workspace = workspace
         self.guard = guard
+        self._writing = threading.Lock()
         self.previewer = Previewer(preview_dir or Path(tempfile.mkdtemp(prefix="gongwen-preview-")))
         self.pages = Environment(
             loader=PackageLoader("generator.editor", "templates"),
@@ -142,9 +145,7 @@ class Editor:
     async def _edited(self, request: Request) -> tuple[DatasetRef, str, Path, str, str]:
         """The data set, file name, path, text on disk, new text from the request."""
         ref = self.ref(request)
-        body = await request.json()
-        if not isinstance(body, dict):
-            raise DataError([])
+        body = await _json_body(request)
         name = str(body.get("file", ""))
         path = self.workspace.file(ref, name)
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -179,11 +180,12 @@ class Editor:
         ref, name, path, current, new = await self._edited(request)
 
         def write() -> dict[str, Any]:
-            version = (
-                yamlsave.write_atomically(path, new, yamlsave.version_of(current))
-                if new != current
-                else yamlsave.version_of(current)
-            )
+            with self._writing:  # the version checked and the file written as one step
+                version = (
+                    yamlsave.write_atomically(path, new, yamlsave.version_of(current))
+                    if new != current
+                    else yamlsave.version_of(current)
+                )
             result = self._outcome_json(ref, name, None)
             result["version"] = version
             result["saved"] = new != current
@@ -327,7 +329,7 @@ class Editor:
         return HTMLResponse(await run_in_threadpool(run))
 
     async def create(self, request: Request) -> Response:
-        body = await request.json()
+        body = await _json_body(request)
         office, name, year = (str(body.get(k, "")).strip() for k in ("office", "name", "year"))
         if not office or not name or not year.isdigit():
             return JSONResponse(
@@ -352,6 +354,16 @@ class Editor:
             return {"url": request.url_for("dataset", office=office, year=year).path}
 
         return JSONResponse(await run_in_threadpool(run))
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise DataError([Problem("请求的内容不是有效的 JSON")]) from None
+    if not isinstance(body, dict):
+        raise DataError([Problem("请求的内容应为 JSON 对象")])
+    return body
 
 
 async def _data_error(request: Request, error: Exception) -> Response:

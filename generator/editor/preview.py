@@ -5,7 +5,6 @@ preview at a time: the side process serves one call at a time."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -81,10 +80,3 @@ class Previewer:
         )
         self._previews[ref.key] = preview
         return preview
-
-    def close(self) -> None:
-        for preview in self._previews.values():
-            if preview.pdf is not None:
-                preview.pdf.unlink(missing_ok=True)
-        if self.folder.is_dir() and not os.listdir(self.folder):
-            self.folder.rmdir()
