@@ -246,6 +246,27 @@ def test_lines_the_yaml_library_would_rewrite_stay_as_written() -> None:
     ]
 
 
+def test_items_are_added_to_and_removed_from_a_list(server: Server) -> None:
+    name = "organisation.yaml"
+    before = (server.dataset / name).read_text("utf-8")
+    members = ["leading_group", "members"]
+    added = server.edit("save", name, items={"op": "add", "path": members})
+    assert added.status_code == 200, added.text
+    after = (server.dataset / name).read_text("utf-8")
+    assert changed_lines(before, after) == ["+    - {}"]
+    assert any(p["field"] == "leading_group.members[5]" for p in added.json()["problems"])
+    page = server.client.get(BASE + "/")
+    assert "删除上面的第 5 项" in page.text
+    removed = server.edit("save", name, items={"op": "remove", "path": [*members, 4]})
+    assert removed.status_code == 200
+    assert (server.dataset / name).read_text("utf-8") == before
+    refused = server.edit("save", name, items={"op": "add", "path": ["leading_group", "name"]})
+    assert (
+        refused.status_code == 422
+        and "不是表单中的列表" in refused.json()["problems"][0]["message"]
+    )
+
+
 def test_a_save_from_a_stale_page_is_refused(server: Server) -> None:
     loaded = server.version("policy.yaml")
     assert server.edit("save", "policy.yaml", loaded, edits=[tier("400")]).status_code == 200

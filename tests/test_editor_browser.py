@@ -217,6 +217,21 @@ def test_the_table_grid_recomputes_and_takes_a_pasted_block(
     expect(form.locator(".problems.file")).not_to_contain_text("错误")
 
 
+def test_a_member_is_added_to_the_leading_group(served: Served, browser: object) -> None:
+    expect = playwright_api.expect
+    page = _open(browser, served.url, "领导小组")
+    page.get_by_role("button", name="＋ 添加一项").first.click()  # type: ignore[attr-defined]
+    error = page.locator('fieldset[data-where="leading_group.members[5]"] > .error')  # type: ignore[attr-defined]
+    expect(error).to_contain_text(
+        "至少填一项"
+    )  # the page loaded again, the new member's error beside it
+    _input(page, ["leading_group", "members", 4, "name"]).fill("张三")  # type: ignore[attr-defined]
+    expect(error).to_be_empty()
+    page.locator('form[data-file="organisation.yaml"] button.save').click()  # type: ignore[attr-defined]
+    expect(page.locator('form[data-file="organisation.yaml"] .state')).to_have_text("已保存")  # type: ignore[attr-defined]
+    assert "    - {name: 张三}\n" in (served.dataset / "organisation.yaml").read_text("utf-8")
+
+
 def test_publish_shows_the_revision(served: Served, browser: object) -> None:
     expect = playwright_api.expect
     page = _open(browser, served.url, "发文信息")

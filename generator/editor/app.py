@@ -155,6 +155,9 @@ class Editor:
             new = editing.apply_fields(name, current, body["edits"])
         elif "rows" in body and name.startswith("tables/"):
             new = editing.apply_rows(name, current, body["rows"])
+        elif "items" in body and name in FORM_FILES:
+            change = body["items"] if isinstance(body["items"], dict) else {}
+            new = editing.change_items(name, current, change.get("op"), change.get("path"))
         elif "text" in body and name.endswith(".md.j2"):
             new = str(body["text"])
         else:

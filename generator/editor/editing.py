@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
 from generator.editor import forms, yamlsave
 from generator.problems import DataError, Problem, format_path
 
@@ -112,4 +114,31 @@ def apply_rows(file: str, text: str, rows: Any) -> str:
         if "rows" not in data:
             data["rows"] = []
         yamlsave.reorder(data["rows"], new_items)
+    return document.text()
+
+
+def change_items(file: str, text: str, op: Any, raw_path: Any) -> str:
+    """An item added at the end of one of the form's lists, or one removed."""
+    document = yamlsave.Document(text, file)
+    path = _path(raw_path)
+    listed = {g.path for g in forms.lists(forms.form(file, document))}
+    if op == "add" and path in listed:
+        try:
+            items = document.get(path)
+        except (KeyError, IndexError, TypeError):
+            items = None
+        if items is None:
+            document.set(path, CommentedSeq())
+            items = document.get(path)
+        flow = (
+            bool(items) and getattr(items[-1], "fa", None) is not None and items[-1].fa.flow_style()
+        )
+        items.append(yamlsave.flow_map({}) if flow else CommentedMap())
+    elif op == "remove" and path[:-1] in listed and isinstance(path[-1], int):
+        items = document.get(path[:-1])
+        if not 0 <= path[-1] < len(items):
+            raise DataError([Problem("要删除的项不存在，请重新载入页面")])
+        del items[path[-1]]
+    else:
+        raise DataError([Problem(f"{format_path(path)} 不是表单中的列表，未改动")])
     return document.text()

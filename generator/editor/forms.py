@@ -57,6 +57,7 @@ class Group:
     help: str
     children: list[Field | Group] = field(default_factory=list)
     absent: bool = False  # an optional part the data leaves out: shown folded
+    listed: bool = False  # a list of items: items may be added and removed
 
     @property
     def where(self) -> str:
@@ -211,7 +212,7 @@ def _build(
     if node.get("type") == "array":
         items, _ = _resolve(node.get("items", {}), defs)
         if items.get("type") == "object":
-            group = Group(path, short, help_text)
+            group = Group(path, short, help_text, listed=True)
             for index, item in enumerate(value or []):
                 group.children.append(
                     _build(items, item, (*path, index), f"第 {index + 1} 项", defs, notes, True)
@@ -273,6 +274,15 @@ def line_notes(text: str) -> dict[tuple[str | int, ...], str]:
         )
         notes.setdefault(tuple(path), words)
     return notes
+
+
+def lists(group: Group) -> list[Group]:
+    """Every list of items in the form (members, tiers, attachments…)."""
+    out = [group] if group.listed else []
+    for child in group.children:
+        if isinstance(child, Group):
+            out.extend(lists(child))
+    return out
 
 
 def fields(group: Group) -> list[Field]:

@@ -99,11 +99,14 @@ class Document:
         if not path:
             raise ValueError("empty path")
         node = self.data
+        parent = None
         for key in path[:-1]:
             if isinstance(node, CommentedMap) and key not in node:
                 node[key] = CommentedMap()
-            node = node[key]
+            parent, node = node, node[key]
         last = path[-1]
+        if isinstance(node, CommentedMap) and not node and isinstance(parent, list):
+            _like_siblings(node, parent)
         exists = (isinstance(node, list) and isinstance(last, int) and last < len(node)) or (
             isinstance(node, dict) and last in node
         )
@@ -118,6 +121,13 @@ class Document:
         else:
             node[last] = value
         return True
+
+
+def _like_siblings(item: CommentedMap, items: list[Any]) -> None:
+    """An empty mapping ({} keeps no style) filled in: on one line, as the other
+    items of its list are."""
+    if any(isinstance(i, CommentedMap) and i.fa.flow_style() for i in items):
+        item.fa.set_flow_style()
 
 
 def _keep_lines(original: str, unchanged: str, changed: str) -> str:

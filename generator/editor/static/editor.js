@@ -172,6 +172,19 @@
     text.addEventListener("input", () => { if (/^\d{4}-\d{2}-\d{2}$/.test(text.value)) picker.value = text.value; });
   });
 
+  // Items added to or removed from a list (members, tiers…): saved at once,
+  // then the page is loaded again to show the form as the data now is.
+  document.querySelectorAll("button.item-op").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const form = button.closest("form");
+      if (changedFields(form).length) { window.alert("请先保存本页的修改，再添加或删除项。"); return; }
+      if (button.dataset.op === "remove" && !window.confirm(button.textContent + "？")) return;
+      const items = { op: button.dataset.op, path: JSON.parse(button.dataset.list) };
+      const result = await post(base + "/save", { file: form.dataset.file, version: form.dataset.version, items: items });
+      if (answered(form, result)) location.reload();
+    });
+  });
+
   // ------------------------------------------------------------ tables
   function tableData(form) { return JSON.parse(form.querySelector(".table-data").textContent); }
   function renderTable(form) {
