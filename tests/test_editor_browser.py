@@ -232,6 +232,30 @@ def test_a_member_is_added_to_the_leading_group(served: Served, browser: object)
     assert "    - {name: 张三}\n" in (served.dataset / "organisation.yaml").read_text("utf-8")
 
 
+def test_prose_takes_a_variable_and_shows_the_rendered_text(
+    served: Served, browser: object
+) -> None:
+    expect = playwright_api.expect
+    page = _open(browser, served.url, "正文")
+    area = page.locator(".prose-text").first  # type: ignore[attr-defined]
+    original = area.input_value()
+    area.fill(original.rstrip("\n") + "\n\n# 补充说明\n个人缴费标准为")
+    area.evaluate("(a) => a.setSelectionRange(a.value.length, a.value.length)")
+    page.get_by_role("button", name="{{ policy.tiers[0].amount | num }}").click()  # type: ignore[attr-defined]
+    expect(area).to_have_value(
+        original.rstrip("\n") + "\n\n# 补充说明\n个人缴费标准为{{ policy.tiers[0].amount | num }}"
+    )
+    page.locator('form[data-file="plan.md.j2"] button.save').click()  # type: ignore[attr-defined]
+    rendered = page.locator(".rendered")  # type: ignore[attr-defined]
+    expect(rendered.locator("p.heading").last).to_have_text("五、补充说明")
+    expect(rendered.locator("p").last).to_have_text("个人缴费标准为380")
+    assert (
+        (served.dataset / "plan.md.j2")
+        .read_text("utf-8")
+        .endswith("{{ policy.tiers[0].amount | num }}")
+    )
+
+
 def test_publish_shows_the_revision(served: Served, browser: object) -> None:
     expect = playwright_api.expect
     page = _open(browser, served.url, "发文信息")

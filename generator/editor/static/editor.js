@@ -298,13 +298,16 @@
   }
 
   // ------------------------------------------------------------ prose
+  let lastProse = document.querySelector(".prose-text");
+  document.querySelectorAll(".prose-text").forEach((area) => area.addEventListener("focus", () => { lastProse = area; }));
   document.querySelectorAll("button.insert").forEach((button) => {
     button.addEventListener("click", () => {
-      const area = document.querySelector(".prose-text");
+      const area = lastProse;
       if (!area) return;
       const at = area.selectionStart || 0;
       area.setRangeText(button.dataset.insert, at, area.selectionEnd || at, "end");
       area.focus();
+      area.dispatchEvent(new Event("input", { bubbles: true }));
       setState(area.form, "未保存的修改", "warn");
     });
   });
