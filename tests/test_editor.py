@@ -161,6 +161,24 @@ def test_pages_may_not_be_framed_elsewhere_nor_run_other_scripts(server: Server)
     assert "'unsafe-inline'" not in policy.split("style-src")[0]  # no inline script
 
 
+def test_a_broken_yaml_file_is_told_on_the_page(server: Server) -> None:
+    (server.dataset / "policy.yaml").write_text("year: 2024\ntiers: [\n", "utf-8")
+    page = server.client.get(BASE + "/")
+    assert page.status_code == 200
+    assert "这个文件有格式错误" in page.text
+    assert "方括号“[ ]”没有闭合" in page.text or "YAML 格式错误" in page.text
+
+
+def test_a_missing_page_is_a_page_in_the_browser(server: Server) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml"}
+    page = server.client.get("/d/nowhere/2024/", headers=browser)
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "找不到这个数据集" in page.text and 'href="/"' in page.text
+    assert (
+        server.client.get("/d/nowhere/2024/").json()["problems"][0]["message"].startswith("找不到")
+    )
+
+
 def test_static_assets_are_served_from_the_package(server: Server) -> None:
     assert "X-Gongwen-Token" in server.client.get("/static/editor.js").text
     assert server.client.get("/static/editor.css").status_code == 200

@@ -55,6 +55,11 @@ class Editor:
         html = self.pages.get_template(name).render(token=self.guard.token, **context)
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
+    def pages_error(self, messages: list[str], status: int) -> HTMLResponse:
+        response = self.page("error.html", messages=messages)
+        response.status_code = status
+        return response
+
     def ref(self, request: Request) -> DatasetRef:
         return self.workspace.dataset(request.path_params["office"], request.path_params["year"])
 
@@ -76,14 +81,18 @@ class Editor:
             for name in FORM_FILES:
                 path = self.workspace.file(ref, name)
                 text = path.read_text(encoding="utf-8") if path.is_file() else ""
-                group = None
-                if text:
-                    group = forms.form(name, yamlsave.Document(text, name))
+                group, broken = None, None
+                try:
+                    if text:
+                        group = forms.form(name, yamlsave.Document(text, name))
+                except DataError as error:  # told in the list of problems too
+                    broken = "；".join(p.message for p in error.problems)
                 files[name] = {
                     "title": SECTIONS[name],
                     "version": yamlsave.version_of(text),
                     "group": group,
                     "exists": path.is_file(),
+                    "broken": broken,
                 }
             outcome = drafts.evaluate(ref.path)
             tables = []
@@ -91,7 +100,12 @@ class Editor:
                 name = f"tables/{table.name}"
                 path = self.workspace.file(ref, name)
                 text = path.read_text(encoding="utf-8")
-                data = yamlsave.Document(text, name).data or {}
+                try:
+                    data = yamlsave.Document(text, name).data
+                except DataError:
+                    data = None
+                if not isinstance(data, dict):  # unreadable: its problem is listed above
+                    data = {}
                 tables.append(
                     {
                         "file": name,
@@ -369,8 +383,18 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _as_page(request: Request, status: int, messages: list[str]) -> Response | None:
+    """A page opened in the browser gets its error as a page, not as JSON."""
+    if request.method != "GET" or "text/html" not in request.headers.get("accept", ""):
+        return None
+    editor: Editor = request.app.state.editor
+    return editor.pages_error(messages, status)
+
+
 async def _data_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DataError)
+    if page := _as_page(request, 404, [p.message for p in error.problems]):
+        return page
     root = request.app.state.editor.workspace.root
     problems = _json_problems(error.problems, root) or [
         {"message": "请求无效", "file": None, "field": None, "severity": "错误", "text": "请求无效"}
@@ -389,6 +413,8 @@ async def _stale(request: Request, error: Exception) -> Response:
 
 
 async def _outside(request: Request, error: Exception) -> Response:
+    if page := _as_page(request, 404, ["路径不在数据目录之内或经过符号链接，已拒绝。"]):
+        return page
     return JSONResponse({"message": "路径不在数据目录之内或经过符号链接，已拒绝。"}, 404)
 
 
@@ -401,6 +427,8 @@ async def _http(request: Request, error: Exception) -> Response:
         if error.status_code == 404
         else "请求无效。"
     )
+    if page := _as_page(request, error.status_code, [detail]):
+        return page
     return JSONResponse({"message": detail}, error.status_code)
 
 
