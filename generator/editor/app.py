@@ -123,7 +123,9 @@ class Editor:
                         ],
                         "rows": [
                             {
-                                str(k): forms.shown("list" if isinstance(v, list) else "text", v)
+                                str(k): "、".join(map(str, v))
+                                if isinstance(v, list)
+                                else forms.shown("text", v)
                                 for k, v in r.items()
                             }
                             for r in data.get("rows") or []

@@ -34,7 +34,8 @@ def apply_fields(file: str, text: str, edits: Any) -> str:
     """document/policy/organisation.yaml with the form's changed fields set."""
     document = yamlsave.Document(text, file)
     # Only the form's own fields: the schema decides what may be written.
-    known = {f.path: f.kind for f in forms.fields(forms.form(file, document))}
+    shown = {f.path: f for f in forms.fields(forms.form(file, document))}
+    known = {path: f.kind for path, f in shown.items()}
     bad: list[dict[str, Any]] = []
     for edit in edits if isinstance(edits, list) else []:
         if not isinstance(edit, dict):
@@ -42,6 +43,8 @@ def apply_fields(file: str, text: str, edits: Any) -> str:
         path = _path(edit.get("path"))
         if path not in known:
             raise DataError([Problem(f"{format_path(path)} 不是表单中的字段，未保存", None)])
+        if str(edit.get("value", "")) == shown[path].value:
+            continue  # as the form showed it (a default included): nothing to write
         kind = "text" if known[path] == "longtext" else known[path]
         try:
             value = forms.parsed(kind, str(edit.get("value", "")))

@@ -135,8 +135,8 @@ def shown(kind: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+    if isinstance(value, list):  # one item a line: an item may itself hold a 、
+        return "\n".join(str(v) for v in value)
     return str(value)
 
 
@@ -164,7 +164,7 @@ def parsed(kind: str, text: str) -> Any:
         except ValueError:
             return text  # validation names it, in the CLI's words
     if kind == "list":
-        return [part.strip() for part in text.replace("\n", "、").split("、") if part.strip()]
+        return [part.strip() for part in text.splitlines() if part.strip()]
     return text
 
 
@@ -221,7 +221,7 @@ def _build(
         return Field(
             path,
             short,
-            help_text + "（多项用“、”分隔）",
+            help_text + "（每行一项）",
             "list",
             shown("list", value),
             required=required,

@@ -91,20 +91,30 @@ class Document:
     def get(self, path: FieldPath) -> Any:
         node = self.data
         for key in path:
-            node = node[key]
+            node = node[_key(node, key)]
         return node
+
+    def _has(self, path: FieldPath) -> bool:
+        try:
+            self.get(path)
+        except (KeyError, IndexError, TypeError):
+            return False
+        return True
 
     def set(self, path: FieldPath, value: Any) -> bool:
         """Set the value at path, creating missing mappings; False if unchanged."""
         if not path:
             raise ValueError("empty path")
+        if value is None and not self._has(path):
+            return False  # nothing to clear: no empty mappings made on the way
         node = self.data
         parent = None
         for key in path[:-1]:
+            key = _key(node, key)
             if isinstance(node, CommentedMap) and key not in node:
                 node[key] = CommentedMap()
             parent, node = node, node[key]
-        last = path[-1]
+        last = _key(node, path[-1])
         if isinstance(node, CommentedMap) and not node and isinstance(parent, list):
             _like_siblings(node, parent)
         exists = (isinstance(node, list) and isinstance(last, int) and last < len(node)) or (
@@ -121,6 +131,14 @@ class Document:
         else:
             node[last] = value
         return True
+
+
+def _key(node: Any, key: Key) -> Key:
+    """A mapping's key as the file has it: forms name keys as text, and
+    `heading_numbers: {1: …}` has numbers as keys."""
+    if isinstance(node, dict) and isinstance(key, str) and key not in node and key.isdigit():
+        return int(key) if int(key) in node else key
+    return key
 
 
 def _like_siblings(item: CommentedMap, items: list[Any]) -> None:
@@ -153,6 +171,8 @@ def same(old: Any, new: Any) -> bool:
         return old is new
     if isinstance(old, int | float | Decimal) and isinstance(new, int | float | Decimal):
         return Decimal(str(old)) == Decimal(str(new))
+    if isinstance(old, str) and isinstance(new, str):  # ruamel's quoted strings are str too
+        return str(old) == str(new)
     if isinstance(old, dt.date) and isinstance(new, dt.date):
         return old == new
     if isinstance(old, list) and isinstance(new, list):
