@@ -357,6 +357,24 @@ def test_every_form_sent_back_unchanged_changes_nothing(office: str) -> None:
         assert document.text() == text
 
 
+@pytest.mark.parametrize("office", ["wushui", "wuhe", "lidu"])
+def test_every_table_sent_back_unchanged_changes_nothing(office: str) -> None:
+    from generator.editor.editing import apply_rows
+    from generator.editor.yamlsave import Document
+
+    for path in sorted((REPO / "data" / office / "2024" / "tables").glob("*.yaml")):
+        text = path.read_text("utf-8")
+        data = Document(text, path.name).data
+        rows = [
+            {
+                "from": i,
+                "cells": {k: "、".join(v) if isinstance(v, list) else str(v) for k, v in r.items()},
+            }
+            for i, r in enumerate(data["rows"])
+        ]
+        assert apply_rows(f"tables/{path.name}", text, rows) == text, path
+
+
 def test_a_grid_sent_back_unchanged_changes_nothing(server: Server) -> None:
     """The grid sends every cell of every row; names (lists), text and numbers
     read back as they were leave the file byte for byte."""

@@ -256,6 +256,29 @@ def test_prose_takes_a_variable_and_shows_the_rendered_text(
     )
 
 
+def test_a_new_office_and_a_new_year_from_the_start_page(served: Served, browser: object) -> None:
+    expect = playwright_api.expect
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(served.url + "/")
+    form = page.locator("#new-office")
+    form.get_by_label("目录名").fill("shili")
+    form.get_by_label("单位简称").fill("示例镇")
+    form.get_by_label("年度").fill("2025")
+    form.get_by_role("button", name="新建").click()
+    expect(page).to_have_url(served.url + "/d/shili/2025/#document.yaml")
+    expect(page.locator(".top")).to_contain_text("shili 2025 年度")
+    assert (served.dataset.parent.parent / "shili" / "2025" / "policy.yaml").is_file()
+
+    page.goto(served.url + "/")
+    row = page.locator("tr", has=page.locator('a[href="/d/wushui/2024/"]'))
+    row.get_by_role("button", name="新年度").click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("已建立 wushui/2025")
+    result.get_by_role("link", name="打开 wushui/2025").click()
+    expect(page.locator("#all-problems")).to_contain_text("发文字号序号待填写")
+
+
 def test_publish_shows_the_revision(served: Served, browser: object) -> None:
     expect = playwright_api.expect
     page = _open(browser, served.url, "发文信息")
