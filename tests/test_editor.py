@@ -497,6 +497,16 @@ def test_a_foreign_host_is_refused(server: Server) -> None:
     assert answer.status_code == 400
 
 
+def test_bound_to_every_address_ip_literals_pass_and_names_do_not() -> None:
+    guard = Guard.for_address("0.0.0.0", 8000, password="x")
+    assert guard.host_allowed("192.168.1.20:8000") and guard.host_allowed("[fe80::1]:8000")
+    assert not guard.host_allowed("192.168.1.20:9000")
+    assert not guard.host_allowed("rebound.example:8000")
+    local = Guard.for_address("127.0.0.1", 8000)
+    assert local.host_allowed("127.0.0.1:8000") and local.host_allowed("localhost:8000")
+    assert not local.host_allowed("192.168.1.20:8000")
+
+
 def test_state_changing_requests_need_the_token(server: Server) -> None:
     before = (server.dataset / "policy.yaml").read_text("utf-8")
     body = {"file": "policy.yaml", "version": server.version("policy.yaml"), "edits": [tier("1")]}

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,22 +31,38 @@ TOKEN_HEADER = "x-gongwen-token"
 @dataclass(frozen=True)
 class Guard:
     hosts: frozenset[str]  # host[:port] values accepted in the Host header
-    origins: frozenset[str]  # scheme://host[:port] accepted as Origin
     token: str
     password: str | None = None
+    port: int = 0
+    any_address: bool = False  # bound to 0.0.0.0 or ::: any IP literal of this port too
 
     @staticmethod
     def for_address(
         host: str, port: int, password: str | None = None, token: str | None = None
     ) -> Guard:
         names = {host, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else {host}
-        if host == "::1":
-            names = {"[::1]", "localhost"}
+        if ":" in host:
+            names = {f"[{host}]"} | ({"localhost"} if host == "::1" else set())
         hosts = frozenset(f"{n}:{port}" for n in names) | (
             frozenset(names) if port == 80 else frozenset()
         )
-        origins = frozenset(f"http://{h}" for h in hosts)
-        return Guard(hosts, origins, token or secrets.token_urlsafe(32), password)
+        token = token or secrets.token_urlsafe(32)
+        return Guard(hosts, token, password, port, host in ("0.0.0.0", "::"))
+
+    def host_allowed(self, host: str) -> bool:
+        """The Host header names this server. Bound to every address, any IP
+        literal with the server's port is this machine's; a name never is (a
+        rebinding attack needs the attacker's own name in the Host header)."""
+        if host in self.hosts:
+            return True
+        if not self.any_address:
+            return False
+        name, _, port = host.rpartition(":")
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            return False
+        return port == str(self.port)
 
 
 def _same(a: str, b: str) -> bool:
@@ -87,7 +103,7 @@ class GuardMiddleware:
         )
 
     def _refusal(self, scope: Scope, headers: Headers) -> PlainTextResponse | None:
-        if headers.get("host", "") not in self.guard.hosts:
+        if not self.guard.host_allowed(headers.get("host", "")):
             return _refuse(400, "主机名不是本编辑器的地址，已拒绝（防止 DNS 重绑定）。")
         if self.guard.password is not None and not self._authorised(headers):
             response = _refuse(401, "需要密码才能使用本编辑器。")
@@ -113,7 +129,8 @@ class GuardMiddleware:
         if origin is None and (referer := headers.get("referer")):
             parts = urlsplit(referer)
             origin = f"{parts.scheme}://{parts.netloc}"
-        return origin is not None and origin in self.guard.origins
+        # The Host header is this server's (checked first): the page's origin must be it.
+        return origin is not None and origin == f"http://{headers.get('host', '')}"
 
 
 # Pages run only this server's script and may be framed only by its own pages
@@ -170,7 +187,3 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.disconnect"}
 
     return receive
-
-
-def hosts_text(hosts: Iterable[str]) -> str:
-    return "、".join(sorted(hosts))
