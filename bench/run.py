@@ -18,7 +18,9 @@ In one run, on this machine:
    --convert-to pdf`), when soffice is installed: cold (a new profile folder
    each run) and warm (one profile folder, made before timing);
 4. 200 synthetic offices (bench/synthetic.py) built as one batch with one and
-   with two workers: documents per second.
+   with two workers: documents per second;
+5. the editor (`gongwen serve`): from saving a parameter edit or a prose edit
+   to the refreshed preview, warm (bench/editor.py, in a child process).
 
 Medians over --runs runs. The targets are checked at the end; nothing here is
 a test, and nothing fails when a target is missed.
@@ -266,6 +268,19 @@ def batches(offices: int, scratch: Path) -> dict[str, Any]:
     return result
 
 
+def editor(runs: int) -> dict[str, Any]:
+    """bench/editor.py in a child process, as `gongwen serve` runs: its own side process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.editor", "--runs", str(runs)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return measured
+
+
 def report(results: dict[str, Any]) -> None:
     fresh, stages, lo = results["fresh"], results["stages"], results["libreoffice"]
     warm = stages["warm"]
@@ -310,6 +325,13 @@ def report(results: dict[str, Any]) -> None:
                 f"  {workers} 个进程：{entry['seconds']:.1f} 秒，每秒 {entry['per_second']:.2f} 份，"
                 f"峰值内存（单个进程）{entry['peak_mb']:.0f} MB"
             )
+    served = results.get("editor")
+    if served:
+        print(
+            f"\n编辑器（gongwen serve，热）：保存到预览刷新，参数修改 {served['parameter_median']:.2f} 秒"
+            f"（最长 {served['parameter_max']:.2f}），正文修改 {served['prose_median']:.2f} 秒"
+            f"（最长 {served['prose_max']:.2f}）"
+        )
     print("\n目标：")
     checks = [
         (f"热进程生成 < {WARM_TARGET_S} 秒", warm["build_median"] < WARM_TARGET_S),
@@ -318,6 +340,11 @@ def report(results: dict[str, Any]) -> None:
             max(fresh["peak_mb"], warm["build_peak_mb"] + warm["side_peak_mb"]) < MEMORY_TARGET_MB,
         ),
     ]
+    if served:
+        slowest = max(served["parameter_median"], served["prose_median"])
+        checks.append(
+            (f"编辑器保存到预览刷新 ≤ {served['target']:.0f} 秒", slowest <= served["target"])
+        )
     if lo:
         checks.append(("新进程生成快于 LibreOffice 转换（冷）", fresh["median"] < lo["cold"]))
         checks.append(("新进程生成快于 LibreOffice 转换（热）", fresh["median"] < lo["warm"]))
@@ -341,6 +368,8 @@ def main() -> None:
         if args.offices > 0:
             print(f"批量生成 {args.offices} 个数据集……", flush=True)
             results["batch"] = batches(args.offices, scratch)
+        print("编辑器：保存到预览刷新……", flush=True)
+        results["editor"] = editor(args.runs)
     report(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")

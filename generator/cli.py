@@ -21,6 +21,7 @@ from generator.commands import (
     init,
     newyear,
     publish,
+    serve,
     table,
     verify,
 )
@@ -42,6 +43,7 @@ COMMANDS = (
     diff,
     publish,
     verify,
+    serve,
     lint_command,
     fonts_command,
     key_command,

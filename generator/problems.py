@@ -29,6 +29,7 @@ class Problem:
     column: int | None = None  # 1-based
     field: str | None = None  # where, as a person names it: 第 3 行（坝芒村），列“户籍人口数”
     severity: Severity = Severity.ERROR
+    path: tuple[str | int, ...] | None = None  # the field's keys, for programs (the editor)
 
     def __str__(self) -> str:
         where = ""

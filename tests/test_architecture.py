@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("build",),
     ("archive", "yearly", "lint"),
     ("importer",),
+    ("editor",),
     ("commands",),
     ("cli",),
 )

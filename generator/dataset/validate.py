@@ -110,7 +110,8 @@ def _message(error: Mapping[str, Any]) -> str:
 
 def problem_at(loaded: Loaded, path: NodePath, message: str, **kw: Any) -> Problem:
     line, column = loaded.locate(path) or (None, None)
-    return Problem(message, loaded.path, line, column, describe(loaded.data, path) or None, **kw)
+    place = describe(loaded.data, path) or None
+    return Problem(message, loaded.path, line, column, place, path=path or None, **kw)
 
 
 def _check(model: type[ModelT], loaded: Loaded, problems: list[Problem]) -> ModelT | None:
