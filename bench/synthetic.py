@@ -12,6 +12,12 @@ totals, no longer matching, give the usual warnings.
     python -m bench.synthetic OUT_DIR [--count 200]
 
 writes OUT_DIR/<office>/2024/ for each office.
+
+For the table benchmark (bench/tables.py), make_villages writes one copy whose
+two attachment tables have any number of villages, each with made-up names
+and figures:
+
+    python -m bench.synthetic OUT_DIR --villages 2000
 """
 
 from __future__ import annotations
@@ -82,11 +88,58 @@ def make_offices(target: Path, count: int, source: Path = SOURCE) -> list[Path]:
     return [make_office(target, index, source) for index in range(count)]
 
 
+_ROWS = re.compile(r"^rows:\n(?:  - .*\n)+(?:printed:.*\n(?:  .*\n)*)?", re.MULTILINE)
+
+
+def _person(rng: random.Random) -> str:
+    return "".join(rng.choice(NAME_CHARS) for _ in range(rng.choice((2, 3, 3))))
+
+
+def _replace_rows(path: Path, rows: list[str]) -> None:
+    """path's rows: (and printed: totals, which would no longer match) replaced."""
+    text = path.read_text("utf-8")
+    new = "rows:\n" + "".join(f"  - {{{row}}}\n" for row in rows)
+    text, found = _ROWS.subn(lambda _: new, text)
+    if found != 1:
+        raise ValueError(f"{path}: no rows: list to replace")
+    path.write_text(text, encoding="utf-8")
+
+
+def make_villages(target: Path, villages: int, source: Path = SOURCE) -> Path:
+    """A copy of source at target/villages<N>/<year>/ whose quota and
+    assignments tables have `villages` rows each; return it."""
+    rng = random.Random(villages)
+    dataset = target / f"villages{villages}" / source.name
+    shutil.copytree(source, dataset)
+    taken: set[str] = set()
+    names = [_name(rng, rng.choice((2, 3)), taken) for _ in range(villages)]
+    quota = []
+    for name in names:
+        population = rng.randint(40, 6500)
+        quota.append(f"村委: {name}, 户籍人口数: {population}, 基数任务: {population * 8 // 9}")
+    assignments = []
+    for name in rng.sample(names, len(names)):
+        cadres = ", ".join(_person(rng) for _ in range(rng.randint(1, 4)))
+        assignments.append(
+            f"村委: {name}, 镇责任领导: {_person(rng)}, 镇责任干部: [{cadres}], "
+            f"村委责任人: {_person(rng)}, 村经办员: {_person(rng)}"
+        )
+    _replace_rows(dataset / "tables" / "quota.yaml", quota)
+    _replace_rows(dataset / "tables" / "assignments.yaml", assignments)
+    return dataset
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="写出若干个合成的乡镇数据集（供批量基准测试）")
     parser.add_argument("out", metavar="目录")
     parser.add_argument("--count", type=int, default=200, metavar="个数")
+    parser.add_argument(
+        "--villages", type=int, metavar="村数", help="改为写出一个有这么多村的数据集"
+    )
     args = parser.parse_args()
+    if args.villages:
+        print(f"已写出：{make_villages(Path(args.out), args.villages)}")
+        return
     made = make_offices(Path(args.out), args.count)
     print(f"已写出 {len(made)} 个数据集：{args.out}")
 

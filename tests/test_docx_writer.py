@@ -434,3 +434,65 @@ def test_a_paragraph_only_numbered_is_body_text(style: StyleProfile, tmp_path: P
     assert numbered.find("w:pPr/w:outlineLvl", NS) is None
     run_in = find_paragraph(out, "（一）加强组织领导。…")
     assert run_in.find("w:pPr/w:outlineLvl", NS).get(w("val")) == "1"
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_table_rows_are_the_xml_python_docx_makes(style: StyleProfile, ruled: bool) -> None:
+    """The writer builds table rows straight into the XML (ooxml.append_row);
+    they must be what python-docx's cells, merges and runs make: spans across
+    and down, a short row, text with a tab, line breaks and outer spaces, an
+    empty cell, and a left alignment the template has no style for."""
+    import docx as python_docx
+
+    from generator.writers import ooxml
+    from generator.writers.docx import (
+        TABLE_BORDER_PT,
+        TABLE_PADDING_PT,
+        _BlockWriter,
+        _column_widths,
+        _place_cells,
+    )
+
+    header = (
+        (Cell("序号", rowspan=2), Cell("单位\n名称", rowspan=2), Cell("人数", colspan=2)),
+        (Cell("男"), Cell("女")),
+    )
+    body = (
+        (Cell("1"), Cell(" 办公室\t甲 ", align=Align.LEFT), Cell("3", rowspan=3), Cell("")),
+        (Cell("2"), Cell("财务处\r\n乙", align=Align.LEFT), Cell("4")),
+        (Cell("合计", colspan=2), Cell(SPECIAL, align=Align.RIGHT)),
+        (Cell("3"),),
+    )
+    table = Table(header=header if ruled else (), body=body, widths=(1, 3, 2, 2), ruled=ruled)
+
+    fast = _BlockWriter(python_docx.Document(str(TEMPLATE)), style)
+    fast.style_ids.discard("gw-table-left")  # aligned directly instead
+    fast.table(table)
+    slow = _BlockWriter(python_docx.Document(str(TEMPLATE)), style)
+    slow.style_ids.discard("gw-table-left")
+    rows = [*table.header, *table.body]
+    columns = _column_widths(table.widths, slow.text_width)
+    border = ooxml.eighth_points(TABLE_BORDER_PT)
+    sides = ("top", "left", "bottom", "right", "insideH", "insideV")
+    borders = dict.fromkeys(sides, border) if ruled else {}
+    word_table = slow.new_table(len(rows), columns, borders, header_rows=len(table.header))
+    if ruled:
+        top, side = (ooxml.twips_from_pt(pt) for pt in TABLE_PADDING_PT)
+        ooxml.set_cell_margins(word_table._tbl, top=top, bottom=top, left=side, right=side)
+    grid = [row.cells for row in word_table.rows]
+    for row_index, column_index, cell in _place_cells(rows, len(columns)):
+        target = grid[row_index][column_index]
+        if cell.rowspan > 1 or cell.colspan > 1:
+            corner = (row_index + cell.rowspan - 1, column_index + cell.colspan - 1)
+            target = target.merge(grid[corner[0]][corner[1]])
+        header_row = row_index < len(table.header)
+        role = "roster" if not ruled else "table_header" if header_row else "table"
+        slow.cell_text(target, role, cell.text, cell.align)  # type: ignore[arg-type]
+
+    def tables(writer: _BlockWriter) -> list[bytes]:
+        return [etree.tostring(t) for t in writer.word.element.body.iter(w("tbl"))]
+
+    assert tables(fast) == tables(slow)
+    xml = b"".join(tables(fast))
+    for made in (b"<w:tab/>", b"<w:br/>", b'xml:space="preserve"', b"<w:vMerge/>", b"w:jc"):
+        assert made in xml, made

@@ -190,3 +190,50 @@ def test_the_stylesheet_is_parsed_once_for_documents_alike(tmp_path: Path) -> No
     write_html(html, None, tmp_path / "second.pdf")
     after = _document_stylesheet.cache_info()
     assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+def _long_table_html(rows: int) -> str:
+    """wushui's HTML with its first table replaced by one of `rows` rows, over
+    several pages: a two-row header, a cell spanning the rows across the end
+    of the first row group, names that wrap to a second line now and then."""
+    from generator import model
+    from generator.writers.html import ROWS_PER_GROUP, _table
+
+    body = []
+    for index in range(rows):
+        row = [
+            model.Cell(str(index + 1)),
+            model.Cell("村" * (1 + index % 7), align=model.Align.LEFT),
+        ]
+        if index == ROWS_PER_GROUP - 2:
+            row.append(model.Cell("跨行", rowspan=4))
+        elif not ROWS_PER_GROUP - 2 < index < ROWS_PER_GROUP + 2:
+            row.append(model.Cell(f"{index * 37 % 1000}", align=model.Align.RIGHT))
+        body.append(tuple(row))
+    header = (
+        (model.Cell("序号", rowspan=2), model.Cell("村委及人数", colspan=2)),
+        (model.Cell("村委"), model.Cell("人数")),
+    )
+    table = model.Table(header=header, body=tuple(body), widths=(0.7, 2.0, 1.0))
+    dataset = ROOT / "data" / "wushui" / "2024"
+    html = _html("wushui", False)
+    return re.sub(r"<table>.*?</table>", lambda _: _table(table, style_for(dataset)), html, count=1)
+
+
+def test_long_tables_are_laid_out_in_row_groups_to_the_same_pdf(tmp_path: Path) -> None:
+    """html.py splits a long table body into row groups (ROWS_PER_GROUP rows,
+    never inside a rowspan), which keeps WeasyPrint's table layout linear; the
+    pages are the ones one row group gives, and WeasyPrint's own route's."""
+    html = _long_table_html(170)
+    groups = re.findall(r"<tbody>(.*?)</tbody>", html)
+    sizes = [group.count("<tr>") for group in groups]
+    assert sizes[:4] == [52, 50, 50, 18], sizes  # 48–51 spanned by one cell: kept together
+    single = re.sub(r"</tbody><tbody>", "", html)
+    with weasyprint_speedups(), cjk_justification():
+        grouped = DocumentHTML(html, str(tmp_path)).render()
+        ours = grouped.write_pdf()
+        one_group = DocumentHTML(single, str(tmp_path)).render().write_pdf()
+    assert len(grouped.pages) >= 6
+    assert ours == one_group
+    with cjk_justification():
+        assert ours == HTML(string=html, base_url=str(tmp_path)).render().write_pdf()

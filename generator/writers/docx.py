@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Twips
 from docx.table import Table as WordTable
@@ -330,23 +332,27 @@ class _BlockWriter:
         sides = ("top", "left", "bottom", "right", "insideH", "insideV")
         border = ooxml.eighth_points(TABLE_BORDER_PT)
         borders = dict.fromkeys(sides, border) if table.ruled else {}  # a name list: none
-        word_table = self.new_table(len(rows), columns, borders, header_rows=len(table.header))
+        word_table = self.new_table(0, columns, borders)
         if table.ruled:
             top, side = (ooxml.twips_from_pt(pt) for pt in TABLE_PADDING_PT)
             ooxml.set_cell_margins(word_table._tbl, top=top, bottom=top, left=side, right=side)
-        # The grid's cells, read once: Table.cell() rebuilds the whole grid on
-        # every call. Merging only removes cells inside a span, never the
-        # top-left or corner cell of a later one, so the snapshot stays valid.
-        grid = [row.cells for row in word_table.rows]
-        for row_index, column_index, cell in _place_cells(rows, len(columns)):
-            target = grid[row_index][column_index]
-            if cell.rowspan > 1 or cell.colspan > 1:
-                corner = (row_index + cell.rowspan - 1, column_index + cell.colspan - 1)
-                target = target.merge(grid[corner[0]][corner[1]])
-            role: Role = "table_header" if row_index < len(table.header) else "table"
-            if not table.ruled:
-                role = "roster"
-            self.cell_text(target, role, cell.text, cell.align)
+        # Rows written straight into the XML (ooxml.append_row): through
+        # python-docx's cells, merges and runs a row took milliseconds.
+        grid = _grid_cells(rows, columns)
+        p_prs: dict[tuple[Role, Align], Any] = {}
+        for row_index, row in enumerate(grid):
+            header = row_index < len(table.header)
+            role: Role = "roster" if not table.ruled else "table_header" if header else "table"
+            cells = []
+            for width, span, merge, cell in row:
+                if cell is None:
+                    cells.append(ooxml.GridCell(width, span, merge, text=None))
+                    continue
+                key = (role, cell.align)
+                if key not in p_prs:
+                    p_prs[key] = self.cell_paragraph_properties(role, cell.align)
+                cells.append(ooxml.GridCell(width, span, merge, p_prs[key], cell.text))
+            ooxml.append_row(word_table._tbl, cells, header=header)
         for footnote in table.footnotes:
             self.on_line_pitch(self.paragraph("table", footnote))
 
@@ -397,6 +403,18 @@ class _BlockWriter:
         """The cell's text in the role's style for its alignment; in the role's
         own style and aligned directly where the template lacks that style."""
         paragraph = cell.paragraphs[0]
+        self.style_cell_paragraph(paragraph, role, align)
+        paragraph.add_run(text)
+
+    def cell_paragraph_properties(self, role: Role, align: Align) -> Any:
+        """The w:pPr cell_text gives a cell's paragraph, for ooxml.append_row."""
+        paragraph = WordParagraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
+        self.style_cell_paragraph(paragraph, role, align)
+        return paragraph._p.pPr
+
+    def style_cell_paragraph(
+        self, paragraph: WordParagraph, role: Role, align: Align | None
+    ) -> None:
         aligned = aligned_style_name(role, align) if align is not None else None
         if aligned is not None and aligned in self.style_ids:
             paragraph._p.style = aligned
@@ -404,7 +422,6 @@ class _BlockWriter:
             paragraph._p.style = self.style_id(role)
             if align is not None:
                 paragraph.alignment = ALIGNMENTS[align]
-        paragraph.add_run(text)
 
     def on_line_pitch(self, paragraph: WordParagraph) -> None:
         """A line of table-size text on the body's line pitch (the unit above a
@@ -420,6 +437,41 @@ def _column_widths(widths: tuple[float, ...], total: int) -> list[int]:
     columns = [round(width * scale) for width in widths]
     columns[-1] += total - sum(columns)
     return columns
+
+
+GridRow = list[tuple[int, int, str | None, Cell | None]]
+
+
+def _grid_cells(rows: list[tuple[Cell, ...]], columns: Sequence[int]) -> list[GridRow]:
+    """Each row's w:tc elements as python-docx's merges leave them: (width in
+    twips, grid columns spanned, vertical merge, the cell; None where a cell
+    above continues or a short row leaves the cell empty), left to right."""
+    starts: dict[tuple[int, int], Cell] = {}
+    covered: dict[tuple[int, int], Cell] = {}  # below a cell's first row, at its left column
+    for row_index, column_index, cell in _place_cells(rows, len(columns)):
+        starts[row_index, column_index] = cell
+        for below in range(row_index + 1, row_index + cell.rowspan):
+            covered[below, column_index] = cell
+    grid: list[GridRow] = []
+    for row_index in range(len(rows)):
+        row: GridRow = []
+        column = 0
+        while column < len(columns):
+            start = starts.get((row_index, column))
+            spanning = start or covered.get((row_index, column))
+            if spanning is None:  # a short row: an empty cell, as add_table made it
+                row.append((columns[column], 1, None, None))
+                column += 1
+                continue
+            width = sum(columns[column : column + spanning.colspan])
+            if start is not None:
+                merge = "restart" if start.rowspan > 1 else None
+                row.append((width, start.colspan, merge, start))
+            else:
+                row.append((width, spanning.colspan, "continue", None))
+            column += spanning.colspan
+        grid.append(row)
+    return grid
 
 
 def _place_cells(rows: list[tuple[Cell, ...]], columns: int) -> list[tuple[int, int, Cell]]:

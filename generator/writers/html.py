@@ -93,11 +93,35 @@ def _cell(tag: str, cell: model.Cell) -> str:
     return f'<{tag} class="{cell.align.value}"{span}>{escape(cell.text)}</{tag}>'
 
 
+# Body rows per <tbody>. WeasyPrint's table layout does work in proportion to
+# the rows of a row group on every page the group reaches (weasyprint/layout/
+# table.py, group_layout), which makes one long group quadratic; groups of this
+# many rows keep it linear, and the pages come out the same (no border, margin
+# or break rule of ours applies to row groups).
+ROWS_PER_GROUP = 50
+
+
+def _row_groups(rows: tuple[tuple[model.Cell, ...], ...]) -> list[list[tuple[model.Cell, ...]]]:
+    """rows in groups of ROWS_PER_GROUP or a little more: a group never ends
+    inside a cell spanning rows (rowspan), which cannot leave its group."""
+    groups: list[list[tuple[model.Cell, ...]]] = [[]]
+    spanned_until = 0  # the first row no rowspan above reaches
+    for index, row in enumerate(rows):
+        if len(groups[-1]) >= ROWS_PER_GROUP and index >= spanned_until:
+            groups.append([])
+        groups[-1].append(row)
+        spanned_until = max([spanned_until, *(index + cell.rowspan for cell in row)])
+    return groups
+
+
 def _table(block: model.Table, style: StyleProfile) -> str:
     total = sum(block.widths)
     cols = "".join(f'<col style="width: {100 * w / total:.3f}%"/>' for w in block.widths)
     head = "".join("<tr>" + "".join(_cell("th", c) for c in row) + "</tr>" for row in block.header)
-    body = "".join("<tr>" + "".join(_cell("td", c) for c in row) + "</tr>" for row in block.body)
+    body = "</tbody><tbody>".join(
+        "".join("<tr>" + "".join(_cell("td", c) for c in row) + "</tr>" for row in group)
+        for group in _row_groups(block.body)
+    )
     out = _p("unit", block.unit) if block.unit else ""
     ruling = "" if block.ruled else ' class="unruled"'
     out += (

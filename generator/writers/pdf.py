@@ -53,6 +53,7 @@ def render_html(html: str, imprint_own_page: str | None, base_url: Path) -> Any:
     if imprint_own_page is not None:
         page = imprint_page(rendered)
         if page is None or page % 2 == 1:
+            del rendered  # not held while the second is laid out: half the peak memory
             rendered = _layout(imprint_own_page, base_url)
     return rendered
 

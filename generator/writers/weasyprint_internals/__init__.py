@@ -95,6 +95,13 @@ speedups.py
 - pydyf 0.13: ``PDF.write`` writes ``self.objects`` (and streams it makes
   itself) through ``Stream.data``, a property that compresses when
   ``compress`` is set and changes no state.
+
+html.py (not an internal it touches, a cost it avoids)
+- ``layout.table.table_layout``'s ``group_layout`` does work in proportion to
+  all the rows of a row group each time it lays out part of it (once a page),
+  so html.py writes a long table body as row groups of ``ROWS_PER_GROUP``
+  rows; row groups without borders, backgrounds or break rules change no
+  page (tests/test_pdf_speedups.py, the long table).
 """
 
 from generator.writers.weasyprint_internals.fastload import import_weasyprint
