@@ -268,6 +268,7 @@ def test_a_seal_that_cannot_fit_keeps_text_with_it(tmp_path: Path) -> None:
         ("印章.svg", "印章图片“印章.svg”是 SVG；请导出为背景透明的 PNG 图片"),
         ("opaque.png", "印章图片“opaque.png”没有透明背景"),
         ("broken.png", "印章图片“broken.png”已损坏或过大"),
+        ("huge.png", "印章图片“huge.png”过大（超过 5 MB）"),
     ],
 )
 def test_a_bad_seal_picture_is_refused_in_chinese(
@@ -279,6 +280,8 @@ def test_a_bad_seal_picture_is_refused_in_chinese(
     (dataset / "印章.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', "utf-8")
     Image.new("RGB", (50, 50), (230, 0, 18)).save(dataset / "opaque.png")
     (dataset / "broken.png").write_bytes((dataset / "印章.png").read_bytes()[:60])
+    with (dataset / "huge.png").open("wb") as huge:
+        huge.truncate(5 * 2**20 + 1)
     out = tmp_path / "out"
     assert main(["build", str(dataset), "--out", str(out)]) == 1
     err = capsys.readouterr().err

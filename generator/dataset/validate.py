@@ -382,6 +382,7 @@ def _inside(root: Path, relative: str) -> bool:
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SEAL_IMAGE_MAX_BYTES = 5 * 2**20  # both writers embed it whole
 
 
 def seal_image_problem(root: Path, relative: str) -> str | None:
@@ -398,6 +399,8 @@ def seal_image_problem(root: Path, relative: str) -> str | None:
         return f"{name}不存在"
     if not path.is_file():
         return f"{name}不是文件"
+    if path.stat().st_size > SEAL_IMAGE_MAX_BYTES:
+        return f"{name}过大（超过 {SEAL_IMAGE_MAX_BYTES // 2**20} MB）；印章图片一般不到 1 MB"
     with path.open("rb") as file:
         head = file.read(len(PNG_SIGNATURE))
     if head != PNG_SIGNATURE:

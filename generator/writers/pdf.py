@@ -71,16 +71,17 @@ def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, Callable[[s
     document (the 版记 on a page of its own) so that it is laid out alike.
 
     The steps of css.FIT_CLASSES are tried in turn, tightening the text
-    paragraphs that begin on the page before the signature's or after it
+    paragraphs that begin on the page before the signature's or on its page
     (those the signature carried along); the first that puts the signature on
-    that page is kept. When none does, the layout stays as it was."""
+    the page before is kept. When none does (more text would have to move
+    than closer lines make room for), the layout stays as it was: the
+    signature with the last lines of the text on a page of their own."""
     page = _anchor_page(rendered, SEAL_ID)
     if not page:  # no sealed signature, or on the first page: nothing above to tighten
         return rendered, lambda other: other
     anchors = [
         anchor
-        for index, laid_out in enumerate(rendered.pages)
-        if index >= page - 1
+        for laid_out in rendered.pages[page - 1 : page + 1]
         for anchor in laid_out.anchors
         if anchor.startswith(TEXT_ID)
     ]
