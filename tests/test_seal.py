@@ -7,6 +7,7 @@ the text above; spacing tightened when seal and date do not fit the page
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from generator.cli import main
 from generator.writers.pdf import write_pdf
 from tests.conftest import WUSHUI, Char, docx_xml, read_pdf
 from tests.pdfa import pdfa_2u_problems
+from tests.test_parity import _convert
 
 MM = 72 / 25.4
 BINDING, OUTER = 28 * MM, 26 * MM
@@ -50,8 +52,6 @@ def sealed_copy(root: Path, seal: str) -> Path:
     """A copy of the 武水镇 data set with a seal entry (seal is its YAML) and
     the ring as 印章.png."""
     target = root / "wushui" / "2024"
-    import shutil
-
     shutil.copytree(WUSHUI, target)
     red_ring(target / "印章.png")
     document = target / "document.yaml"
@@ -299,3 +299,27 @@ def test_the_sealed_archival_pdf_stays_pdfa(sealed: BuildResult, tmp_path: Path)
     pdf = output(result, "pdf")
     assert sum(len(found) for found in images(pdf).values()) == 1
     assert pdfa_2u_problems(pdf) == []
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
+def test_libreoffice_places_the_docx_seal_as_the_pdf_does(
+    sealed: BuildResult, tmp_path: Path
+) -> None:
+    """The DOCX's anchor, rendered by LibreOffice: centred over the issuer
+    and 7.5 characters from the right edge (the date's centre on the grid:
+    LibreOffice 7.4 spaces its digits apart, see test_parity.py), its top
+    within one line below the text above, as in our PDF."""
+    rendering = _convert(output(sealed, "docx"), tmp_path)
+    drawn = images(rendering.pdf)
+    number = next(n for n, found in drawn.items() if found)
+    (seal,) = drawn[number]
+    chars = read_pdf(rendering.pdf)[number - 1].chars
+    issuer, date = line_box(chars, ISSUER), line_box(chars, DATE)
+    assert seal.x1 - seal.x0 == pytest.approx(42 * MM, abs=0.5)
+    right_edge = (BINDING if number % 2 else OUTER) + TEXT_WIDTH
+    assert seal.centre == pytest.approx(right_edge - 7.5 * CHAR_PITCH, abs=1.0)
+    assert seal.centre == pytest.approx(issuer.centre, abs=2.0)
+    assert date.y1 < issuer.y0 + 1  # the date below the issuer, under the seal
+    assert seal.y0 < date.y0
+    text_bottom = min(c.y0 for c in chars if c.y0 > issuer.y1 + 1)
+    assert 0 < text_bottom - seal.y1 <= LINE_PITCH
