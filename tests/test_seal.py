@@ -182,7 +182,7 @@ def test_the_ofd_draws_the_seal(sealed: BuildResult) -> None:
 
 
 def test_without_a_picture_the_space_is_left_for_a_hand_stamp(tmp_path: Path) -> None:
-    result = build(sealed_copy(tmp_path, "{}"), tmp_path / "out")
+    result = build(sealed_copy(tmp_path, ""), tmp_path / "out")  # a bare `seal:`
     pdf = output(result, "pdf")
     assert not any(images(pdf).values())
     body = docx_xml(output(result, "docx"), "word/document.xml")

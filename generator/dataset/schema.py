@@ -226,8 +226,9 @@ class DocumentFile(Model):
         "notice 自带正文和附件的通知（无方案）。红头（issuer.mark）在每种组成中都可有可无",
         "notice_with_plan",
     )
-    seal: Seal | None = _field(
-        "加盖印章时填写，如 seal: {image: 印章.png}（电子公文）或 seal: {}（打印后手工盖章）："
+    # A bare `seal:` (YAML null) is a seal without a picture, not no seal.
+    seal: Annotated[Seal | None, BeforeValidator(lambda v: {} if v is None else v)] = _field(
+        "加盖印章时填写，如 seal: {image: 印章.png}（电子公文）；只写 seal: 或 seal: {} 为打印后手工盖章："
         "成文日期右空四字，署名居中其上，印章顶端距正文一行之内；排不下时调整行距而不留空白页",
         None,
     )
