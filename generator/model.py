@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 
 class Align(StrEnum):
@@ -73,11 +74,24 @@ class AttachmentList:
 
 
 @dataclass(frozen=True)
+class Seal:
+    """The seal pressed on a sealed notice's signature (GB/T 9704 7.3.5.1):
+    its picture (a PNG file; None: the space left for a hand stamp) and its
+    diameter in millimetres."""
+
+    image: Path | None
+    diameter_mm: float
+
+
+@dataclass(frozen=True)
 class Signature:
-    """署名 and 成文日期 at the right; the space for a seal is left blank."""
+    """署名 and 成文日期 at the right, the date inset four characters and the
+    issuer centred over it; seal set for a sealed notice, whose seal presses on
+    both (writers place its picture)."""
 
     issuer: str
     date: str
+    seal: Seal | None = None
 
 
 @dataclass(frozen=True)

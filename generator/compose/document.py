@@ -41,6 +41,7 @@ from generator.model import (
     Paragraph,
     Part,
     PartKind,
+    Seal,
     Signature,
     Table,
     Title,
@@ -286,10 +287,19 @@ class _Composer:
         blocks.extend(self.body(template))
         if plan_title is None:
             blocks.extend(self.attachment_list())
-        blocks.append(Signature(issuer.name, formatting.date(notice.date)))
+        blocks.append(Signature(issuer.name, formatting.date(notice.date), self.seal()))
         if notice.note:
             blocks.append(Note(f"（{notice.note}）"))
         return Part(PartKind.NOTICE, tuple(blocks), new_page=False)
+
+    def seal(self) -> Seal | None:
+        """The seal of a sealed notice (document.yaml seal), its picture's path
+        checked by validate."""
+        seal = self.dataset.document.seal
+        if seal is None:
+            return None
+        image = self.dataset.root / seal.image if seal.image else None
+        return Seal(image, float(seal.diameter_mm))
 
     def cite_plan(self, plan_title: str) -> str:
         """The plan's name as the notice's title gives it; the body's is put in
@@ -346,7 +356,7 @@ class _Composer:
         blocks.extend(self.body(plan.template))
         blocks.extend(self.attachment_list())
         if alone and plan.date is not None:
-            blocks.append(Signature(doc.issuer.name, formatting.date(plan.date)))
+            blocks.append(Signature(doc.issuer.name, formatting.date(plan.date), self.seal()))
         return [Part(PartKind.PLAN, tuple(blocks), new_page=not alone)]
 
     def attachments(self) -> list[Part]:

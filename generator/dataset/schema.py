@@ -110,6 +110,20 @@ class Imprint(Model):
     copy_to: Text | None = _field("抄送机关", None)
 
 
+class Seal(Model):
+    """加盖印章（GB/T 9704 7.3.5.1）：成文日期右空四字，发文机关署名以成文日期为准居中，
+    印章居中下压署名和成文日期，顶端上距正文（或附件说明）一行之内。"""
+
+    image: Text | None = _field(
+        "电子公文的印章图片（数据集中的 PNG 文件，背景透明），居中压在署名和成文日期上；"
+        "不填则留出位置，打印后手工盖章",
+        None,
+    )
+    diameter_mm: Annotated[
+        Decimal, BeforeValidator(_decimal), Field(ge=20, le=60), _NUMBER_SCHEMA
+    ] = _field("印章直径（毫米），如 42", Decimal(42))
+
+
 class NoticeWording(Model):
     """印发通知的固定用语（共享通知模板 notice/issue-plan.md.j2 使用）：各项有默认值，
     本单位用语不同时只写不同的一项，不必复制模板。"""
@@ -211,6 +225,12 @@ class DocumentFile(Model):
         "plan 方案单独发布（无印发通知、无发文字号，可有成文日期）；"
         "notice 自带正文和附件的通知（无方案）。红头（issuer.mark）在每种组成中都可有可无",
         "notice_with_plan",
+    )
+    # A bare `seal:` (YAML null) is a seal without a picture, not no seal.
+    seal: Annotated[Seal | None, BeforeValidator(lambda v: {} if v is None else v)] = _field(
+        "加盖印章时填写，如 seal: {image: 印章.png}（电子公文）；只写 seal: 或 seal: {} 为打印后手工盖章："
+        "成文日期右空四字，署名居中其上，印章顶端距正文一行之内；排不下时调整行距而不留空白页",
+        None,
     )
     attachment_list: AttachmentListForm = _field(
         "附件说明的写法：“附件：1.”（默认）、“附件：1．”（全角点）或“附件1：”（每个附件各带标号）",

@@ -382,6 +382,52 @@ def _inside(root: Path, relative: str) -> bool:
     return (root / relative).resolve().is_relative_to(root.resolve())
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SEAL_IMAGE_MAX_BYTES = 5 * 2**20  # both writers embed it whole
+
+
+def seal_image_problem(root: Path, relative: str) -> str | None:
+    """What is wrong with a seal image (document.yaml seal.image), in Chinese;
+    None when it is a PNG file inside the data set. A file from the data set
+    is untrusted: a symbolic link could reach any file of the machine."""
+    path = root / relative
+    name = f"印章图片“{relative}”"
+    if not _inside(root, relative) or Path(relative).is_absolute():
+        return f"{name}应在数据集目录中"
+    if path.is_symlink():
+        return f"{name}是符号链接；请放入图片文件本身"
+    if not path.exists():
+        return f"{name}不存在"
+    if not path.is_file():
+        return f"{name}不是文件"
+    if path.stat().st_size > SEAL_IMAGE_MAX_BYTES:
+        return f"{name}过大（超过 {SEAL_IMAGE_MAX_BYTES // 2**20} MB）；印章图片一般不到 1 MB"
+    with path.open("rb") as file:
+        head = file.read(len(PNG_SIGNATURE))
+    if head != PNG_SIGNATURE:
+        # SVG is not taken: the DOCX needs a picture Word and WPS show as it is.
+        if path.suffix.lower() == ".svg":
+            return f"{name}是 SVG；请导出为背景透明的 PNG 图片"
+        return f"{name}不是 PNG 图片（应为背景透明的 PNG）"
+    return _png_problem(path, name)
+
+
+def _png_problem(path: Path, name: str) -> str | None:
+    """A PNG that does not decode, or has no transparency (it would hide the
+    issuer and date under its ground), in Chinese."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return f"{name}已损坏或过大，无法读取"
+    if not transparent:
+        return f"{name}没有透明背景（会遮住署名和成文日期）；请用背景透明的 PNG"
+    return None
+
+
 def _shape_problems(doc: DocumentFile) -> list[tuple[NodePath, str]]:
     """What the chosen shape (document.yaml `shape`) needs and excludes."""
     shape = f"shape 为 {doc.shape}（{SHAPES[doc.shape]}）"
@@ -452,6 +498,10 @@ def _check_document(
     for path, template in templates:
         if not _inside(sources.root, template) or not (sources.root / template).is_file():
             problems.append(problem_at(loaded, path, f"模板文件“{template}”不在数据集目录中"))
+    if doc.seal is not None and doc.seal.image is not None:
+        problem = seal_image_problem(sources.root, doc.seal.image)
+        if problem:
+            problems.append(problem_at(loaded, ("seal", "image"), problem))
     for index, attachment in enumerate(attachments):
         if attachment.table is not None and attachment.table not in tables:
             problems.append(

@@ -41,6 +41,28 @@ def signature_indents(issuer: str, date: str) -> tuple[float, float]:
     return max(issuer_indent, 0.0), date_indent
 
 
+# Blank lines between the text (or 附件说明) and the issuer: room for the seal.
+SIGNATURE_GAP_LINES = 2
+# The seal's top below the last line of text above (GB/T 9704 7.3.5.1: within
+# one line). Half a line puts the centre of a 42 mm seal a little above the
+# middle of issuer and date (居印章中心偏下).
+SEAL_GAP_LINES = 0.5
+
+
+def seal_centre_inset(date: str) -> float:
+    """Where a seal's centre sits, in characters from the right edge of the
+    text block: over the middle of the date, and so of the issuer centred
+    over it (signature_indents)."""
+    _, date_indent = signature_indents("", date)
+    return date_indent + text_width(date) / 2
+
+
+def seal_top_pt(line_pitch_pt: float, gap_lines: float = SIGNATURE_GAP_LINES) -> float:
+    """The seal's top relative to the top of the issuer's line (negative:
+    above it), gap_lines blank lines separating the issuer from the text."""
+    return -(gap_lines - SEAL_GAP_LINES) * line_pitch_pt
+
+
 def mark_size_pt(mark: str, style: StyleProfile) -> float:
     """The 标志's size: the profile's, shrunk until the mark fits the text block
     and each character stays narrower than 15 mm (GB/T 9704 7.2.3)."""

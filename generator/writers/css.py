@@ -15,6 +15,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # not at run time: pdf.py takes IMPRINT_ID without pydantic
     from generator.style.profile import Role, StyleProfile
 
+# A sealed signature's id, and the ids of the text paragraphs of its part
+# (TEXT_ID + a number): the PDF writer finds by their anchors whether the seal
+# and date fit below the text, and which paragraphs share the page before.
+SEAL_ID = "gw-seal"
+TEXT_ID = "gw-text-"
+# GB/T 9704 7.3.5.4: when they do not fit, the document is laid out again with
+# one of these classes on <html>, each tighter than the one before: one blank
+# line above the issuer instead of two, then the text paragraphs that end the
+# page before (class TIGHTEN) set closer.
+FIT_CLASSES = ("seal-fit-1", "seal-fit-2", "seal-fit-3")
+TIGHTEN = "tighten"
+FIT_LINE_HEIGHTS = (1.0, 0.95, 0.9)  # of the line pitch
 IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
 IMPRINT_THIN_MM = 0.25  # the rules between
 IMPRINT_ID = "gongwen-imprint"  # the 版记's anchor: pdf.py finds its page by it
@@ -61,7 +73,25 @@ def _page_number(style: StyleProfile, side: str) -> str:
     )
 
 
+def _seal_fit(pitch: float) -> str:
+    """The rules of FIT_CLASSES: the issuer one line below the text, the seal
+    (still half a line below the text, layout.SEAL_GAP_LINES) with it, and
+    the paragraphs marked TIGHTEN at a smaller line height."""
+    from generator.style import layout  # not at import: it needs pydantic (see above)
+
+    rules = []
+    for fit, ratio in zip(FIT_CLASSES, FIT_LINE_HEIGHTS, strict=True):
+        rules.append(
+            f".{fit} .signature.sealed {{ margin-top: {pitch:.3f}pt; }} "
+            f".{fit} .seal {{ top: {layout.seal_top_pt(pitch, gap_lines=1):.3f}pt; }} "
+            f".{fit} .{TIGHTEN} {{ line-height: {ratio * pitch:.3f}pt; }}"
+        )
+    return "\n".join(rules)
+
+
 def stylesheet(style: StyleProfile) -> str:
+    from generator.style import layout  # not at import: it needs pydantic (see above)
+
     page = style.page
     pitch = page.line_pitch_pt
     thick = f"{IMPRINT_THICK_MM}mm solid #000"
@@ -108,6 +138,10 @@ p {{ margin: 0; text-align: justify; orphans: 1; widows: 1; }}
 .closing p {{ widows: 2; }}
 .signature {{ margin-top: {2 * pitch:.3f}pt; break-inside: avoid; break-before: avoid; }}
 .signature p {{ text-align: right; }}
+.signature.sealed {{ position: relative; }}
+.seal {{ position: absolute; display: block; top: {layout.seal_top_pt(pitch):.3f}pt;
+  image-rendering: crisp-edges; }}  /* PDF/A: no /Interpolate */
+{_seal_fit(pitch)}
 .note {{ text-align: left; break-before: avoid; }}
 .attachment-label {{ {_font(style, "attachment_label")} }}
 .attachment-label + .title {{ margin-top: {pitch:.3f}pt; }}

@@ -42,6 +42,7 @@ from generator.model import (
     Letterhead,
     Note,
     Paragraph,
+    Seal,
     Signature,
     Table,
     Title,
@@ -321,6 +322,30 @@ class _BlockWriter:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             self.indent(paragraph, first_line=0, right=inset)
             self.space_before(paragraph, before)
+            if index == 0 and signature.seal is not None and signature.seal.image is not None:
+                self.seal(paragraph, signature.seal, signature.date)
+
+    def seal(self, issuer: WordParagraph, seal: Seal, date: str) -> None:
+        """The seal's picture in front of the text, anchored to the issuer's
+        paragraph: centred over the date (and the issuer over it), its top
+        layout.SEAL_GAP_LINES below the text above, where the issuer's
+        paragraph (its space before included) begins, as in the PDF."""
+        assert seal.image is not None
+        r_id, _ = self.word.part.get_or_add_image(str(seal.image))
+        size = Twips(ooxml.twips_from_mm(seal.diameter_mm))
+        centre = self.text_width - ooxml.twips_from_pt(
+            layout.seal_centre_inset(date) * self.style.page.char_pitch_pt
+        )
+        offset = (
+            Twips(centre).emu - size.emu // 2,
+            Twips(round(layout.SEAL_GAP_LINES * self.line)).emu,
+        )
+        anchor = ooxml.floating_picture(
+            r_id, self.word.part.next_id, (size.emu, size.emu), offset, "印章"
+        )
+        drawing = OxmlElement("w:drawing")
+        drawing.append(anchor)
+        issuer.add_run()._r.append(drawing)
 
     def table(self, table: Table) -> None:
         if table.unit:

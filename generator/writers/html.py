@@ -7,14 +7,17 @@ parser, and gets the same element tree."""
 
 from __future__ import annotations
 
+import base64
+import itertools
+import re
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
 from generator import model
 from generator.style import layout
-from generator.style.profile import StyleProfile
-from generator.writers.css import IMPRINT_ID, chars, stylesheet
+from generator.style.profile import MM_TO_PT, StyleProfile
+from generator.writers.css import IMPRINT_ID, SEAL_ID, TEXT_ID, chars, stylesheet
 
 
 def _cdata(css: str) -> str:
@@ -76,11 +79,27 @@ def _attachments(block: model.AttachmentList, style: StyleProfile) -> str:
 
 def _signature(block: model.Signature, style: StyleProfile) -> str:
     issuer_indent, date_indent = layout.signature_indents(block.issuer, block.date)
+    seal = block.seal
     return (
-        '<div class="signature">'
+        (f'<div class="signature sealed" id="{SEAL_ID}">' if seal else '<div class="signature">')
         + _p("issuer", block.issuer, f"padding-right: {chars(style, issuer_indent)}")
         + _p("date", block.date, f"padding-right: {chars(style, date_indent)}")
+        + (_seal_image(seal, block.date, style) if seal and seal.image else "")
         + "</div>"
+    )
+
+
+def _seal_image(seal: model.Seal, date: str, style: StyleProfile) -> str:
+    """The seal's picture, centred over the date (and so over the issuer, which
+    is centred over the date), its top where layout.seal_top_pt puts it (css.py). It
+    is inlined as a data: URI: nothing is fetched while WeasyPrint lays out."""
+    assert seal.image is not None
+    size = seal.diameter_mm * MM_TO_PT
+    right = layout.seal_centre_inset(date) * style.page.char_pitch_pt - size / 2
+    data = base64.b64encode(seal.image.read_bytes()).decode("ascii")
+    return (
+        f'<img class="seal" alt="" src="data:image/png;base64,{data}" style="width: '
+        f'{size:.3f}pt; height: {size:.3f}pt; right: {right:.3f}pt"/>'
     )
 
 
@@ -180,7 +199,22 @@ def _part(part: model.Part, style: StyleProfile, imprint_own_page: bool) -> str:
         else:
             blocks.append(_RENDER[type(block)](block, style))
     cls = f"part {part.kind.value}" + ("" if part.new_page else " continued")
-    return f'<section class="{cls}">{"".join(blocks)}</section>'
+    content = "".join(blocks)
+    if any(isinstance(b, model.Signature) and b.seal for b in part.blocks):
+        content = _text_ids(content)
+    return f'<section class="{cls}">{content}</section>'
+
+
+def _text_ids(content: str) -> str:
+    """The text paragraphs of a part with a sealed signature, given ids
+    (css.TEXT_ID) so that the PDF writer can tighten those on the page where
+    the seal and date would not fit (pdf.py)."""
+    counter = itertools.count(1)
+    return re.sub(
+        r'<p class="(body|heading[^"]*)"',
+        lambda m: f'<p id="{TEXT_ID}{next(counter)}" class="{m.group(1)}"',
+        content,
+    )
 
 
 def to_html(

@@ -18,8 +18,8 @@ from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from docx.document import Document as WordDocument
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph as WordParagraph
 from lxml.etree import SubElement
 
@@ -440,3 +440,32 @@ def save_docx(document: WordDocument, out: Path) -> None:
     partial = out.with_name(f".{out.name}.partial")
     partial.write_bytes(data)
     os.replace(partial, out)
+
+
+def floating_picture(
+    r_id: str, doc_pr_id: int, size_emu: tuple[int, int], offset_emu: tuple[int, int], name: str
+) -> Any:
+    """A wp:anchor drawing: the picture r_id in front of the text (behindDoc 0,
+    no wrapping), size_emu (cx, cy), its top-left offset_emu (x, y) from the
+    left of the column and the top of the paragraph holding it."""
+    cx, cy = size_emu
+    x, y = offset_emu
+    return parse_xml(
+        f'<wp:anchor {nsdecls("wp", "a", "pic", "r")} distT="0" distB="0" distL="0" distR="0"'
+        ' simplePos="0" relativeHeight="251659264" behindDoc="0" locked="1" layoutInCell="1"'
+        ' allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="column"><wp:posOffset>{x}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:wrapNone/><wp:docPr id="{doc_pr_id}" name="{name}"/>'
+        "<wp:cNvGraphicFramePr>"
+        '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{name}"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{r_id}"/><a:stretch><a:fillRect/></a:stretch>'
+        "</pic:blipFill>"
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+        "</a:graphicData></a:graphic></wp:anchor>"
+    )

@@ -13,10 +13,12 @@ What this writer does inside WeasyPrint lives in weasyprint_internals/.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.writers.css import IMPRINT_ID
+from generator.writers.css import FIT_CLASSES, IMPRINT_ID, SEAL_ID, TEXT_ID, TIGHTEN
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
 from generator.writers.weasyprint_internals.document import DocumentHTML, font_configuration
 from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
@@ -45,11 +47,61 @@ def imprint_page(rendered: Any) -> int | None:
     return None
 
 
+def _anchor_page(rendered: Any, anchor: str) -> int | None:
+    """The 0-based index of the page where the element with id anchor begins."""
+    return next((i for i, page in enumerate(rendered.pages) if anchor in page.anchors), None)
+
+
+def _fitted(html: str, fit: str, tighten: list[str]) -> str:
+    """html laid out tighter (css.FIT_CLASSES): fit on <html>, the paragraphs
+    with the ids tighten marked TIGHTEN."""
+    html = html.replace("<html ", f'<html class="{fit}" ', 1)
+    for anchor in tighten:
+        html = re.sub(
+            rf'(<p id="{re.escape(anchor)}" class="[^"]*)"', rf'\1 {TIGHTEN}"', html, count=1
+        )
+    return html
+
+
+def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, Callable[[str], str]]:
+    """GB/T 9704 7.3.5.4: a sealed signature that was pushed to the next page
+    (taking the last lines of the text with it, css.py) is brought back by
+    closer spacing, never left below a near-empty page or an empty one (此页
+    无正文). The laid-out pages, and what to do to another HTML of the same
+    document (the 版记 on a page of its own) so that it is laid out alike.
+
+    The steps of css.FIT_CLASSES are tried in turn, tightening the text
+    paragraphs that begin on the page before the signature's or on its page
+    (those the signature carried along); the first that puts the signature on
+    the page before is kept. When none does (more text would have to move
+    than closer lines make room for), the layout stays as it was: the
+    signature with the last lines of the text on a page of their own."""
+    page = _anchor_page(rendered, SEAL_ID)
+    if not page:  # no sealed signature, or on the first page: nothing above to tighten
+        return rendered, lambda other: other
+    anchors = [
+        anchor
+        for laid_out in rendered.pages[page - 1 : page + 1]
+        for anchor in laid_out.anchors
+        if anchor.startswith(TEXT_ID)
+    ]
+    if not any(a in rendered.pages[page - 1].anchors for a in anchors):
+        return rendered, lambda other: other  # the part begins on the signature's page
+    for fit in FIT_CLASSES:
+        tried = _layout(_fitted(html, fit, anchors), base_url)
+        if _anchor_page(tried, SEAL_ID) == page - 1:
+            return tried, lambda other, fit=fit: _fitted(other, fit, anchors)
+    return rendered, lambda other: other
+
+
 def render_html(html: str, imprint_own_page: str | None, base_url: Path) -> Any:
     """The laid-out pages (a weasyprint.Document), not yet written: WeasyPrint's
     render() of html, or of imprint_own_page when html puts the 版记 on an odd
-    page (see html.pdf_html)."""
+    page (see html.pdf_html); a sealed signature fitted (fit_seal)."""
     rendered = _layout(html, base_url)
+    if SEAL_ID in html:
+        rendered, same_fit = fit_seal(rendered, html, base_url)
+        imprint_own_page = same_fit(imprint_own_page) if imprint_own_page else None
     if imprint_own_page is not None:
         page = imprint_page(rendered)
         if page is None or page % 2 == 1:
