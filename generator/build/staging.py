@@ -63,20 +63,25 @@ def new_stage(parent: Path) -> Path:
     parent.mkdir(parents=True, exist_ok=True)
     if fcntl is None:
         return Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
-    fresh = Path(tempfile.mkdtemp(prefix=PREFIX + NEW, dir=parent))
-    fd = None
-    try:
-        fd = _try_lock(fresh)
-        if fd is None:
-            raise OSError(f"无法锁定临时目录 {fresh}")
-        stage = parent / (PREFIX + fresh.name.removeprefix(PREFIX + NEW))
-        os.rename(fresh, stage)  # the lock goes with the folder
-        _locks[stage] = fd
-    except BaseException:  # interrupted too: nothing of ours left
-        if fd is not None:
-            os.close(fd)
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
+    # Ctrl+C or SIGTERM wait until the folder is made, locked and named, and
+    # then, as the caller never got it, it is removed before they are raised.
+    with signals_held() as pending:
+        fresh = Path(tempfile.mkdtemp(prefix=PREFIX + NEW, dir=parent))
+        fd = None
+        try:
+            fd = _try_lock(fresh)
+            if fd is None:
+                raise OSError(f"无法锁定临时目录 {fresh}")
+            stage = parent / (PREFIX + fresh.name.removeprefix(PREFIX + NEW))
+            os.rename(fresh, stage)  # the lock goes with the folder
+            _locks[stage] = fd
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        if pending:
+            discard(stage)
     return stage
 
 
@@ -129,15 +134,15 @@ def remove_stale_stages(parent: Path, older_than: float = STALE_AFTER) -> list[P
 
 
 @contextlib.contextmanager
-def signals_held() -> Iterator[None]:
+def signals_held() -> Iterator[list[int]]:
     """Ctrl+C and SIGTERM wait while cleaning up after a failure (a second
     signal, as a pool sends to its other workers, would stop the cleaning
     halfway); one that came meanwhile is raised afterwards. Only the main
     thread can do this; elsewhere the cleaning is not held."""
+    pending: list[int] = []  # yielded: the caller may undo what it was making
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield pending
         return
-    pending: list[int] = []
 
     def remember(signum: int, frame: object) -> None:
         pending.append(signum)
@@ -145,7 +150,7 @@ def signals_held() -> Iterator[None]:
     held = (signal.SIGINT, signal.SIGTERM)
     previous = {signum: signal.signal(signum, remember) for signum in held}
     try:
-        yield
+        yield pending
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
