@@ -35,15 +35,14 @@ from generator.build.manifest import (
 )
 from generator.build.pipeline import OutputFile, build
 from generator.build.staging import (
-    discard,
     make_folders,
     new_stage,
     release,
     remove_if_empty,
     remove_stale_stages,
-    signals_held,
     sync_folder,
     sync_tree,
+    undo,
 )
 from generator.dataset.doubts import placeholders
 from generator.dataset.load import load_sources
@@ -232,12 +231,7 @@ def publish(
         sync_folder(base)
         release(stage)
     except BaseException as error:
-        with signals_held():
-            if stage is not None:
-                discard(stage)
-            remove_if_empty(made)
-        if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
-            error.filename = str(base)
+        undo(stage, made, error, base)
         raise
     try:
         signers = tuple(s["signer"] for s in signatures)

@@ -23,9 +23,8 @@ from generator.build.staging import (
     discard,
     make_folders,
     new_stage,
-    remove_if_empty,
     remove_stale_stages,
-    signals_held,
+    undo,
 )
 from generator.compose.document import compose
 from generator.compose.glyphs import missing_glyphs
@@ -234,12 +233,7 @@ def build(
             (out_dir / ofd_file.name).unlink(missing_ok=True)
         os.replace(manifest, out_dir / MANIFEST)
     except BaseException as error:
-        with signals_held():
-            if stage is not None:
-                discard(stage)
-            remove_if_empty(made)
-        if isinstance(error, OSError) and error.filename is None:  # a full disk: say where
-            error.filename = str(out_dir)
+        undo(stage, made, error, out_dir)
         raise
     discard(stage)
     return BuildResult(out_dir, files, tuple(warnings))

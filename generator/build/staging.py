@@ -158,6 +158,18 @@ def signals_held() -> Iterator[list[int]]:
             signal.raise_signal(pending[0])
 
 
+def undo(stage: Path | None, made: list[Path], error: BaseException, where: Path) -> None:
+    """After a failed build or publish: its staging folder and the empty
+    folders made for it removed, signals held meanwhile; an error without a
+    file name (a full disk, as write() raises it) names where."""
+    with signals_held():
+        if stage is not None:
+            discard(stage)
+        remove_if_empty(made)
+    if isinstance(error, OSError) and error.filename is None:
+        error.filename = str(where)
+
+
 def make_folders(folder: Path) -> list[Path]:
     """Make folder and any missing parents; return the folders made, deepest first."""
     made: list[Path] = []

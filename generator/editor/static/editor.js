@@ -138,9 +138,10 @@
   async function check(form) {
     if (form.classList.contains("prose-form") || form._saving) return;
     const sent = form.dataset.version;
+    const ticket = (form._checks = (form._checks || 0) + 1);
     const result = await post(base + "/check", payload(form));
-    // A save of this page overtook the check: its answer is out of date.
-    if (form._saving || form.dataset.version !== sent) return;
+    // A later check or a save of this page overtook this one: its answer is out of date.
+    if (ticket !== form._checks || form._saving || form.dataset.version !== sent) return;
     if (answered(form, result)) setState(form, "未保存的修改", "warn");
   }
   async function save(form) {
