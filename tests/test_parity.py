@@ -78,8 +78,12 @@ DATA_SETS = (*OFFICES, SCAFFOLD)
 # style:text-autospace none and punctuation-wrap simple, then converted),
 # 95.1 % (wushui), 56.2 % (wuhe), 90.6 % (lidu), 96.8 % (yunxi), 100 %
 # (qingshan) and 80.4 % (scaffold) of our lines are identical, against 18.0 %,
-# 2.5 %, 9.4 %, 53.2 %, 88.3 % and 69.6 % from the DOCX: lines with several
-# digits still fit a character less in LibreOffice.
+# 2.5 %, 9.4 %, 53.2 %, 88.3 % and 69.6 % from the DOCX. What remains there:
+# LibreOffice applies a run's character spacing between the characters of a
+# text portion but not after its last one, so every change of script widens a
+# line by 0.25 pt and a full line with four numbers breaks a character early;
+# and its justification leaves up to 1.5 pt at the right of a line that breaks
+# early (pdf.right-edge fails in every data set).
 AUTOSPACE = (
     "LibreOffice 7.4 spaces Chinese from digits and Latin letters and hangs punctuation "
     "(a DOCX cannot turn either off there): lines holding digits break earlier than in the PDF"
