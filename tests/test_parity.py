@@ -20,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from generator.lint.pdf import (
     read_pages,
 )
 from generator.model import AttachmentHeading, Letterhead, Title
+from generator.style.profile import load_style
 from tests.conftest import REPO, WUSHUI, pdf_pages_text, squeeze
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
@@ -336,6 +338,47 @@ def test_libreoffice_sets_28_characters_a_line(pair: Pair) -> None:
     report = lint(pair.theirs.pdf)
     for rule in ("pdf.chars-per-line", "pdf.char-pitch", "pdf.line-pitch"):
         assert report.check(rule).status is Status.PASS, report.check(rule).line()
+
+
+CHARACTER_GRID = (
+    "LibreOffice 7.4 sets a 16 pt character in two 15.79 pt cells of a linesAndChars grid"
+)
+
+
+def _with_character_grid(docx: Path, out: Path) -> None:
+    """docx with the grid Word's page setup writes for 28 characters a line:
+    linesAndChars, w:charSpace the pitch less the body size in 1/4096 pt."""
+    style = load_style(REPO / "templates" / "style.yaml")
+    char_space = round((style.page.char_pitch_pt - style.roles["body"].size_pt) * 4096)
+    grid = (
+        f'<w:docGrid w:type="linesAndChars" w:linePitch="{style.page.line_pitch_twips}" '
+        f'w:charSpace="{char_space}"/>'
+    )
+    with zipfile.ZipFile(docx) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                text, count = re.subn(r"<w:docGrid [^>]*/>", grid, data.decode("utf-8"))
+                assert count == 1
+                data = text.encode("utf-8")
+            target.writestr(info, data)
+
+
+@pytest.mark.xfail(strict=True, reason=CHARACTER_GRID)
+def test_a_character_grid_sets_28_characters_a_line(
+    wushui_build: BuildResult, tmp_path: Path
+) -> None:
+    """The one DOCX construct that turns LibreOffice's autospacing off is a
+    linesAndChars grid (itrform2.cxx: `!bHasGrid && rInf.HasScriptSpace()`),
+    and our body styles snap to the grid. But 7.4 sets every Chinese character
+    in whole cells, ignoring the runs' character spacing: two 15.79 pt cells
+    for a 16 pt character, 14 a line. When this passes, a newer LibreOffice
+    sets such a grid right and the section can carry it."""
+    docx = next(wushui_build.out_dir / f.path for f in wushui_build.files if f.format == "docx")
+    gridded = tmp_path / "grid.docx"
+    _with_character_grid(docx, gridded)
+    check = lint(_convert(gridded, tmp_path).pdf).check("pdf.chars-per-line")
+    assert check.status is Status.PASS, check.line()
 
 
 def test_libreoffice_keeps_the_top_of_the_text_block(libreoffice: Rendering) -> None:
