@@ -182,7 +182,12 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
     # and LibreOffice all apply alike (a character grid they round into cells
     # differently: LibreOffice sets a 16 pt character in two 15.79 pt cells).
     # A paragraph a clerk types after ours takes its style, and so its pitch.
-    ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=False)
+    # Text at the body size snaps to the line grid: Word and WPS keep the exact
+    # spacing (the grid's pitch), LibreOffice centres the glyphs in the grid's
+    # line as the PDF does (in an exact line of its own it sets them about
+    # 3 pt lower, and the text block starts 38 mm from the top, not 37).
+    tracking = tracking_twentieths(style) if _on_character_grid(style, role, layout) else None
+    ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=tracking is not None)
     # A single line of a paragraph may end or start a page, as in the PDF (CSS
     # orphans and widows 1): pages fill to 22 lines. The writer turns it on
     # where the PDF keeps two lines together.
@@ -195,7 +200,6 @@ def _add_role_style(document: WordDocument, style: StyleProfile, role: Role) -> 
     ooxml.set_on(p_pr, "w:overflowPunct", ooxml.P_PR_ORDER, on=False)
     ooxml.set_on(p_pr, "w:autoSpaceDE", ooxml.P_PR_ORDER, on=False)
     ooxml.set_on(p_pr, "w:autoSpaceDN", ooxml.P_PR_ORDER, on=False)
-    tracking = tracking_twentieths(style) if _on_character_grid(style, role, layout) else None
     if tracking is not None:
         ooxml.set_character_spacing(element.get_or_add_rPr(), tracking)
     exact = layout.exact_twips or (line_pitch_twips(style) if layout.on_grid else None)
