@@ -110,7 +110,11 @@ def images(path: Path) -> dict[int, list[Box]]:
 
 
 def test_date_issuer_and_seal_are_placed_as_gbt9704_7351_says(sealed: BuildResult) -> None:
-    pdf = output(sealed, "pdf")
+    assert_sealed_layout(output(sealed, "pdf"))
+
+
+def assert_sealed_layout(pdf: Path) -> None:
+    """GB/T 9704 7.3.5.1 measured in the PDF: date, issuer and seal."""
     pages = read_pdf(pdf)
     drawn = images(pdf)
     assert sum(len(found) for found in drawn.values()) == 1  # the seal, once
@@ -263,9 +267,9 @@ def test_a_seal_that_cannot_fit_keeps_text_with_it(tmp_path: Path) -> None:
         ("无此文件.png", "印章图片“无此文件.png”不存在"),
         ("../../outside.png", "印章图片“../../outside.png”应在数据集目录中"),
         ("link.png", "印章图片“link.png”是符号链接"),
-        ("policy.yaml", "印章图片“policy.yaml”不是 PNG 图片"),
+        ("policy.yaml", "印章图片“policy.yaml”不是 PNG 或 SVG 图片"),
         ("tables", "印章图片“tables”不是文件"),
-        ("印章.svg", "印章图片“印章.svg”是 SVG；请导出为背景透明的 PNG 图片"),
+        ("印章.svg", "印章图片“印章.svg”缺少 viewBox"),
         ("opaque.png", "印章图片“opaque.png”没有透明背景"),
         ("broken.png", "印章图片“broken.png”已损坏或过大"),
         ("huge.png", "印章图片“huge.png”过大（超过 5 MB）"),

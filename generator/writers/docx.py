@@ -9,6 +9,7 @@ Raw OOXML stays in generator/writers/ooxml.py.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
@@ -19,6 +20,9 @@ import docx
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Twips
@@ -50,6 +54,7 @@ from generator.model import (
 from generator.style import layout
 from generator.style.profile import MM_TO_PT, Role, StyleProfile
 from generator.writers import ooxml
+from generator.writers.seal_picture import seal_picture
 
 HEADING_ROLES: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}
 ALIGNMENTS = {
@@ -331,7 +336,9 @@ class _BlockWriter:
         layout.SEAL_GAP_LINES below the text above, where the issuer's
         paragraph (its space before included) begins, as in the PDF."""
         assert seal.image is not None
-        r_id, _ = self.word.part.get_or_add_image(str(seal.image))
+        picture = seal_picture(seal)
+        r_id, _ = self.word.part.get_or_add_image(BytesIO(picture.png))
+        svg_r_id = self.svg_part(picture.svg) if picture.svg is not None else None
         size = Twips(ooxml.twips_from_mm(seal.diameter_mm))
         centre = self.text_width - ooxml.twips_from_pt(
             layout.seal_centre_inset(date) * self.style.page.char_pitch_pt
@@ -341,11 +348,27 @@ class _BlockWriter:
             Twips(round(layout.SEAL_GAP_LINES * self.line)).emu,
         )
         anchor = ooxml.floating_picture(
-            r_id, self.word.part.next_id, (size.emu, size.emu), offset, "印章"
+            r_id, self.word.part.next_id, (size.emu, size.emu), offset, "印章", svg_r_id
         )
         drawing = OxmlElement("w:drawing")
         drawing.append(anchor)
         issuer.add_run()._r.append(drawing)
+
+    def svg_part(self, svg: bytes) -> str:
+        """The relationship id of a part holding svg (one per distinct SVG:
+        a notice and its plan sealed alike share it)."""
+        for r_id, rel in self.word.part.rels.items():
+            if rel.reltype == RT.IMAGE and not rel.is_external and rel.target_part.blob == svg:
+                return str(r_id)
+        taken = {str(part.partname) for part in self.word.part.package.iter_parts()}
+        number = next(n for n in itertools.count(1) if f"/word/media/seal{n}.svg" not in taken)
+        part = Part(
+            PackURI(f"/word/media/seal{number}.svg"),
+            ooxml.SVG_CONTENT_TYPE,
+            svg,
+            self.word.part.package,
+        )
+        return str(self.word.part.relate_to(part, RT.IMAGE))
 
     def table(self, table: Table) -> None:
         if table.unit:

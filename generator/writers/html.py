@@ -18,6 +18,7 @@ from generator import model
 from generator.style import layout
 from generator.style.profile import MM_TO_PT, StyleProfile
 from generator.writers.css import IMPRINT_ID, SEAL_ID, TEXT_ID, chars, stylesheet
+from generator.writers.seal_picture import seal_picture
 
 
 def _cdata(css: str) -> str:
@@ -92,11 +93,12 @@ def _signature(block: model.Signature, style: StyleProfile) -> str:
 def _seal_image(seal: model.Seal, date: str, style: StyleProfile) -> str:
     """The seal's picture, centred over the date (and so over the issuer, which
     is centred over the date), its top where layout.seal_top_pt puts it (css.py). It
-    is inlined as a data: URI: nothing is fetched while WeasyPrint lays out."""
+    is inlined as a data: URI: nothing is fetched while WeasyPrint lays out.
+    An SVG seal is drawn as its raster (seal_picture.py says why)."""
     assert seal.image is not None
     size = seal.diameter_mm * MM_TO_PT
     right = layout.seal_centre_inset(date) * style.page.char_pitch_pt - size / 2
-    data = base64.b64encode(seal.image.read_bytes()).decode("ascii")
+    data = base64.b64encode(seal_picture(seal).png).decode("ascii")
     return (
         f'<img class="seal" alt="" src="data:image/png;base64,{data}" style="width: '
         f'{size:.3f}pt; height: {size:.3f}pt; right: {right:.3f}pt"/>'
