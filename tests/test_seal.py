@@ -7,10 +7,12 @@ the text above; spacing tightened when seal and date do not fit the page
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pdfminer.high_level import extract_pages
@@ -18,8 +20,15 @@ from pdfminer.layout import LTImage, LTItem
 from PIL import Image, ImageDraw
 
 from generator import model
-from generator.build.pipeline import BuildResult, build, style_for
+from generator.build.pipeline import (
+    BuildResult,
+    build,
+    style_for,
+    word_template_for,
+    write_pdf_and_docx,
+)
 from generator.cli import main
+from generator.writers.docx import write_docx
 from generator.writers.pdf import write_pdf
 from tests.conftest import WUSHUI, Char, docx_xml, read_pdf
 from tests.pdfa import pdfa_2u_problems
@@ -327,3 +336,81 @@ def test_libreoffice_places_the_docx_seal_as_the_pdf_does(
     assert seal.y0 < date.y0
     text_bottom = min(c.y0 for c in chars if c.y0 > issuer.y1 + 1)
     assert 0 < text_bottom - seal.y1 <= LINE_PITCH
+
+
+# --- 7.3.5.4 in the DOCX: the PDF's fit, set alike ---
+
+FIT_PITCH_TWIPS = round(0.9 * 579)  # layout.FIT_LINE_HEIGHTS[2] of the grid's line
+
+
+def _baseline_gaps(chars: list[Char], above: float) -> list[float]:
+    """The gaps between the baselines of the text's lines above the height
+    above (not the page number, not the issuer and date)."""
+    text = [c for c in chars if c.y0 > above and c.text in IDEOGRAPHS]
+    baselines = sorted({round(c.baseline, 2) for c in text}, reverse=True)
+    return [a - b for a, b in itertools.pairwise(baselines)]
+
+
+def _page_of(pages: list[Any], text: str) -> int:
+    for number, page in enumerate(pages, start=1):
+        try:
+            line_box(page.chars, text)
+        except AssertionError:
+            continue
+        return number
+    raise AssertionError(f"no line {text!r}")
+
+
+def _exact_spacing(paragraph: Any) -> str | None:
+    spacing = paragraph.find("w:pPr/w:spacing", NS)
+    if spacing is None or spacing.get(f"{{{NS['w']}}}lineRule") != "exact":
+        return None
+    return str(spacing.get(f"{{{NS['w']}}}line"))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
+def test_the_docx_takes_the_pdfs_fit_and_keeps_the_signature_on_its_page(tmp_path: Path) -> None:
+    """A page of text, then two paragraphs and a sealed signature that only
+    fit on the second page at 0.9 of the line pitch (fit step 3). The PDF
+    sets the second page's paragraphs closer and not the first's; the DOCX
+    (written by the pipeline's own writing step) carries that spacing on
+    exactly those paragraphs and one blank line above the issuer; LibreOffice
+    then puts issuer and date on the second page, as the PDF does; the DOCX
+    without the fit would have them on a third."""
+    seal = model.Seal(red_ring(tmp_path / "seal.png"), 42.0)
+    blocks = (full_lines(22, 7), full_lines(18), full_lines(3, 5))
+    doc = notice(*blocks, model.Signature(ISSUER, DATE, seal))
+    pdf, docx = tmp_path / "fit.pdf", tmp_path / "fit.docx"
+    template = word_template_for(WUSHUI)
+    assert write_pdf_and_docx(doc, style_for(WUSHUI), template, pdf, docx) == 2
+    pages = read_pdf(pdf)
+    assert _page_of(pages, ISSUER) == _page_of(pages, DATE) == 2
+    issuer = line_box(pages[1].chars, ISSUER)
+    first, second = _baseline_gaps(pages[0].chars, 0), _baseline_gaps(pages[1].chars, issuer.y1)
+    assert all(gap == pytest.approx(LINE_PITCH, abs=0.05) for gap in first)  # untouched
+    assert all(gap == pytest.approx(FIT_PITCH_TWIPS / 20, abs=0.1) for gap in second)
+    assert len(first) + 1 == 22 and len(second) + 1 == 18 + 3
+
+    body = docx_xml(docx, "word/document.xml")
+    spaced = {
+        "".join(t.text or "" for t in p.iter(f"{{{NS['w']}}}t")): _exact_spacing(p)
+        for p in body.iter(f"{{{NS['w']}}}p")
+    }
+    texts = [block.text for block in blocks]
+    assert spaced[texts[0]] is None  # the first page's paragraph keeps the style's pitch
+    assert spaced[texts[1]] == spaced[texts[2]] == str(FIT_PITCH_TWIPS)
+    assert [t for t, line in spaced.items() if line == str(FIT_PITCH_TWIPS)] == texts[1:]
+    (issuer_p,) = [p for p in body.iter(f"{{{NS['w']}}}p") if ISSUER in "".join(p.itertext())]
+    before = issuer_p.find("w:pPr/w:spacing", NS).get(f"{{{NS['w']}}}before")
+    assert before == "579"  # one blank line above the issuer, as the PDF's fit
+
+    rendering = _convert(docx, tmp_path)
+    rendered = read_pdf(rendering.pdf)
+    assert len(rendered) == 2
+    assert _page_of(rendered, ISSUER) == _page_of(rendered, DATE) == 2
+
+    unfitted = tmp_path / "unfitted" / "fit.docx"
+    unfitted.parent.mkdir()
+    write_docx(doc, style_for(WUSHUI), template, unfitted)
+    plain = read_pdf(_convert(unfitted, unfitted.parent).pdf)
+    assert _page_of(plain, ISSUER) == 3  # what the fit saves
