@@ -7,8 +7,11 @@ deterministic; hostile SVGs are refused in Chinese before anything is written.""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from PIL import Image
 from generator.build.pipeline import BuildResult, build
 from generator.cli import main
 from tests.conftest import WUSHUI, docx_xml, read_pdf
+from tests.pdfa import pdfa_2u_problems
 from tests.seal_svg import seal_svg, write_seal_svg
 from tests.test_parity import _convert
 from tests.test_seal import (
@@ -111,6 +115,36 @@ def test_the_same_svg_gives_the_same_bytes(sealed: BuildResult, tmp_path: Path) 
     assert docx_pictures(output(again, "docx")) == docx_pictures(output(sealed, "docx"))
 
 
+def test_cairosvg_draws_the_same_png_in_another_process(sealed: BuildResult) -> None:
+    """The raster is cached within a process (svg.rasterise): another
+    process, drawing afresh, must give the same bytes."""
+    png, _, _ = docx_pictures(output(sealed, "docx"))
+    source = sealed.out_dir.parent / "wushui" / "2024" / "印章.svg"
+    code = (
+        "import sys, hashlib\n"
+        "from pathlib import Path\n"
+        "from generator.dataset.svg import parse_svg, rasterise\n"
+        "svg = parse_svg(Path(sys.argv[1]).read_bytes())\n"
+        "print(hashlib.sha256(rasterise(svg, 992)).hexdigest())\n"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(source)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    }
+    assert runs == {hashlib.sha256(png).hexdigest()}
+
+
+def test_the_archival_pdf_with_an_svg_seal_stays_pdfa(sealed: BuildResult, tmp_path: Path) -> None:
+    result = build(
+        sealed.out_dir.parent / "wushui" / "2024", tmp_path / "out", pdf_variant="pdf/a-2u"
+    )
+    pdf = output(result, "pdf")
+    assert sum(len(found) for found in images(pdf).values()) == 1
+    assert pdfa_2u_problems(pdf) == []
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
 def test_libreoffice_shows_the_red_seal_over_the_signature(
     sealed: BuildResult, tmp_path: Path
@@ -180,6 +214,14 @@ def tiny_png() -> str:
     return base64.b64encode(picture.getvalue()).decode()
 
 
+def use_bomb(levels: int) -> str:
+    """Groups each using the one before ten times: 10^levels circles drawn."""
+    out = '<defs><circle id="l0" r="1"/>'
+    for level in range(1, levels + 1):
+        out += f'<g id="l{level}">' + f'<use href="#l{level - 1}"/>' * 10 + "</g>"
+    return out + f'</defs><use href="#l{levels}"/>'
+
+
 def _svg(inner: str, head: str = "") -> str:
     return f"{head}{SVG_OPEN}{RING}{inner}</svg>"
 
@@ -240,6 +282,13 @@ HOSTILE = [
         "内嵌的图片已损坏",
     ),
     ("元素过多", _svg("<g/>" * 10_001), "元素过多（超过 10000 个）"),
+    ("引用炸弹", _svg(use_bomb(6)), "展开引用后要绘制的元素过多"),
+    ("循环引用", _svg('<g id="a"><use href="#a"/></g>'), "引用构成循环"),
+    (
+        "样式引用炸弹",
+        _svg(use_bomb(3) + "<style>rect { fill: url(#l3) }</style>" + "<rect/>" * 200),
+        "展开引用后要绘制的元素过多",
+    ),
     (
         "内嵌SVG",
         _svg('<image href="data:image/svg+xml;base64,PHN2Zy8+" width="9" height="9"/>'),

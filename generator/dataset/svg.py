@@ -28,6 +28,11 @@ from lxml import etree
 
 SVG_NS = "http://www.w3.org/2000/svg"
 MAX_ELEMENTS = 10_000  # a seal exported by a drawing program has a few hundred
+# Elements drawn once every reference (<use href="#a">, fill="url(#p)") is
+# followed: ten groups each using the one before ten times draw 10^10 shapes
+# from 100 elements, and cairosvg would draw them all.
+MAX_DRAWN = 100_000
+PAINT_SERVERS = frozenset({"linearGradient", "radialGradient", "solidcolor"})  # cheap to use
 MAX_RASTER_PIXELS = 4096 * 4096  # an inline picture inside the SVG, decoded
 # Elements that run code, embed other documents or change the drawing over
 # time: none belongs in a seal. Matched by local name in any namespace.
@@ -173,10 +178,63 @@ def parse_svg(data: bytes) -> CheckedSvg:
     for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
         if isinstance(sibling, etree._ProcessingInstruction):
             raise SvgProblem(f"含有处理指令 <?{sibling.target}?>，不能使用")
+    _check_drawn(root, count)
     if not _has_size(root):
         raise SvgProblem("缺少 viewBox，无法确定图形大小；请在 svg 元素上写明 viewBox")
     checked = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
     return CheckedSvg(checked)
+
+
+def _targets(element: etree._Element) -> list[str]:
+    """The ids an element refers to: its href fragment, its url(#id)s."""
+    found = []
+    for key, value in element.attrib.items():
+        if _local(key) == "href" and value.strip().startswith("#"):
+            found.append(value.strip()[1:])
+        found += [
+            m.group(2)[1:] for m in URL_REFERENCE.finditer(value) if m.group(2).startswith("#")
+        ]
+    return found
+
+
+def _check_drawn(root: etree._Element, elements: int) -> None:
+    """Refuse an SVG whose references, followed, draw more than MAX_DRAWN
+    elements, or loop. A stylesheet's url(#id) may apply to every element."""
+    # Held so that lxml keeps one proxy per element: id() below names it.
+    alive = [el for el in root.iter() if isinstance(el.tag, str)]
+    by_id = {el.get("id"): el for el in alive if el.get("id")}
+    counted: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def drawn(element: etree._Element) -> int:
+        key = id(element)
+        if key in counted:
+            return counted[key]
+        if key in open_:
+            raise SvgProblem(f"第 {element.sourceline} 行的引用构成循环（元素引用了自身）")
+        if _local(element.tag) in PAINT_SERVERS:
+            return 1
+        open_.add(key)
+        total = 1 + sum(drawn(child) for child in element if isinstance(child.tag, str))
+        for target in _targets(element):
+            if target in by_id:
+                total += drawn(by_id[target])
+        open_.discard(key)
+        counted[key] = total = min(total, MAX_DRAWN + 1)
+        return total
+
+    try:
+        total = drawn(root)
+        for style in root.iter(f"{{{SVG_NS}}}style"):
+            for match in URL_REFERENCE.finditer(style.text or ""):
+                target = by_id.get(match.group(2).lstrip("#"))
+                total += elements * drawn(target) if target is not None else 0
+    except RecursionError:
+        raise SvgProblem("引用层次过深；印章 SVG 不应层层引用") from None
+    if total > MAX_DRAWN:
+        raise SvgProblem(
+            f"展开引用后要绘制的元素过多（超过 {MAX_DRAWN} 个）；请展开或简化 use 等引用"
+        )
 
 
 def _has_size(root: etree._Element) -> bool:
