@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.dataset.svg import parse_svg, rasterise
+from generator.dataset.svg import SvgProblem, parse_svg, rasterise
 from generator.dataset.validate import PNG_SIGNATURE
 from generator.model import Seal
+from generator.problems import DataError, Problem
 from generator.style.profile import MM_TO_PT
 
 SEAL_DPI = 600
@@ -39,6 +40,9 @@ def seal_picture(seal: Seal) -> SealPicture:
     data = seal.image.read_bytes()
     if data.startswith(PNG_SIGNATURE):
         return SealPicture(data, None)
-    checked = parse_svg(data)
+    try:
+        checked = parse_svg(data)
+    except SvgProblem as error:  # changed since it was validated
+        raise DataError([Problem(f"印章图片“{seal.image.name}”{error}", seal.image)]) from None
     pixels = round(seal.diameter_mm * MM_TO_PT / 72 * SEAL_DPI)
     return SealPicture(rasterise(checked, pixels), checked.data)
