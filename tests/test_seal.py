@@ -33,6 +33,7 @@ from generator.writers.pdf import write_pdf
 from tests.conftest import WUSHUI, Char, docx_xml, read_pdf
 from tests.pdfa import pdfa_2u_problems
 from tests.test_parity import _convert
+from tests.test_shapes import OWN_NOTICE
 
 MM = 72 / 25.4
 BINDING, OUTER = 28 * MM, 26 * MM
@@ -344,17 +345,23 @@ FIT_PITCH_TWIPS = round(0.9 * 579)  # layout.FIT_LINE_HEIGHTS[2] of the grid's l
 
 
 def _baseline_gaps(chars: list[Char], above: float) -> list[float]:
-    """The gaps between the baselines of the text's lines above the height
-    above (not the page number, not the issuer and date)."""
-    text = [c for c in chars if c.y0 > above and c.text in IDEOGRAPHS]
-    baselines = sorted({round(c.baseline, 2) for c in text}, reverse=True)
-    return [a - b for a, b in itertools.pairwise(baselines)]
+    """The gaps between the baselines of the text's lines (lines of the
+    filler's characters only: not the page number, the 附件说明, the issuer
+    or the date) above the height above."""
+    lines: dict[float, list[Char]] = {}
+    for char in chars:
+        if char.y0 > above:
+            lines.setdefault(round(char.baseline, 2), []).append(char)
+    text = [b for b, line in lines.items() if all(c.text in IDEOGRAPHS for c in line)]
+    return [a - b for a, b in itertools.pairwise(sorted(text, reverse=True))]
 
 
 def _page_of(pages: list[Any], text: str) -> int:
-    for number, page in enumerate(pages, start=1):
+    """The last page with a line text (the issuer's name may be the title's
+    first line too)."""
+    for number in range(len(pages), 0, -1):
         try:
-            line_box(page.chars, text)
+            line_box(pages[number - 1].chars, text)
         except AssertionError:
             continue
         return number
@@ -414,3 +421,44 @@ def test_the_docx_takes_the_pdfs_fit_and_keeps_the_signature_on_its_page(tmp_pat
     write_docx(doc, style_for(WUSHUI), template, unfitted)
     plain = read_pdf(_convert(unfitted, unfitted.parent).pdf)
     assert _page_of(plain, ISSUER) == 3  # what the fit saves
+
+
+def _text(count: int, start: int) -> str:
+    return "".join(IDEOGRAPHS[(start + i) % len(IDEOGRAPHS)] for i in range(count))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
+def test_a_data_set_whose_seal_fits_only_tightened_gets_it_in_both_files(tmp_path: Path) -> None:
+    """A sealed notice data set (shape notice, its own body of 22, 20 and 3
+    full lines, 附件说明, two attachments) whose signature fits below the
+    text only at 0.9 of the line pitch: gongwen build sets the last two
+    paragraphs closer in the PDF and in the DOCX alike, the first not, and
+    LibreOffice puts issuer and date on the PDF's page."""
+    dataset = tmp_path / "wushui" / "2024"
+    shutil.copytree(WUSHUI, dataset)
+    red_ring(dataset / "印章.png")
+    (dataset / "document.yaml").write_text(OWN_NOTICE + "seal: {image: 印章.png}\n", "utf-8")
+    paragraphs = [_text(26 + 28 * 21, 3), _text(26 + 28 * 19, 11), _text(26 + 28 * 2, 5)]
+    (dataset / "notice.md.j2").write_text("\n\n".join(paragraphs) + "\n", "utf-8")
+    result = build(dataset, tmp_path / "out")
+
+    pages = read_pdf(output(result, "pdf"))
+    date = "2023年11月28日"  # OWN_NOTICE's
+    number = _page_of(pages, ISSUER)
+    assert _page_of(pages, date) == number
+    issuer = line_box(pages[number - 1].chars, ISSUER)
+    gaps = _baseline_gaps(pages[number - 1].chars, issuer.y1)
+    assert gaps and all(gap == pytest.approx(FIT_PITCH_TWIPS / 20, abs=0.1) for gap in gaps)
+    first_page = _baseline_gaps(pages[0].chars, 0)
+    assert first_page and all(gap == pytest.approx(LINE_PITCH, abs=0.05) for gap in first_page)
+
+    body = docx_xml(output(result, "docx"), "word/document.xml")
+    tightened = [
+        "".join(t.text or "" for t in p.iter(f"{{{NS['w']}}}t"))
+        for p in body.iter(f"{{{NS['w']}}}p")
+        if _exact_spacing(p) == str(FIT_PITCH_TWIPS)
+    ]
+    assert tightened == paragraphs[1:]
+
+    rendered = read_pdf(_convert(output(result, "docx"), tmp_path).pdf)
+    assert _page_of(rendered, ISSUER) == _page_of(rendered, date) == number
