@@ -244,6 +244,11 @@ HOSTILE = [
         "引用了外部资源“https://example.com/x.svg#p”",
     ),
     ("样式表导入", _svg("<style>@import url(#x);</style>"), "@import"),
+    (
+        "样式转义",
+        _svg(r'<rect width="5" height="5" style="fill: \75 rl(http://example.com/p)"/>'),
+        "反斜杠转义",
+    ),
     ("脚本", _svg("<script>alert(1)</script>"), "不允许的元素 <script>"),
     ("事件属性", _svg('<rect width="5" height="5" onclick="alert(1)"/>'), "脚本属性 onclick"),
     (

@@ -138,6 +138,8 @@ def _element_problem(element: etree._Element) -> str | None:
 
 
 def _css_problem(text: str, line: int | None) -> str | None:
+    if "\\" in text:  # a CSS escape could spell url( or @import past the checks below
+        return f"第 {line} 行的样式或属性含有反斜杠转义；印章 SVG 不需要转义字符"
     if "@import" in text.lower():
         return f"第 {line} 行的样式用 @import 引用了外部样式表；印章 SVG 不能引用外部文件"
     for match in URL_REFERENCE.finditer(text):
