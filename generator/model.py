@@ -84,6 +84,21 @@ class Seal:
 
 
 @dataclass(frozen=True)
+class SealFit:
+    """GB/T 9704 7.3.5.4 as the PDF's layout decided it (writers/pdf.py
+    fit_seal), for the DOCX to set alike: a sealed signature that did not fit
+    below the text was brought back by fit step `step` (1-based: one blank
+    line above every sealed issuer instead of two, and the paragraphs
+    `tightened` set at layout.FIT_LINE_HEIGHTS[step - 1] of the line pitch).
+    A paragraph is named (part, block, paragraph): the indices of its part in
+    Document.parts, of its block in Part.blocks, and of the paragraph among
+    those the block writes (a level-1 heading with text writes two)."""
+
+    step: int
+    tightened: tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True)
 class Signature:
     """署名 and 成文日期 at the right, the date inset four characters and the
     issuer centred over it; seal set for a sealed notice, whose seal presses on

@@ -29,6 +29,7 @@ from generator.dataset.load import load_sources
 from generator.dataset.validate import validate
 from generator.dataset.yamlio import MAX_DEPTH, parse_yaml
 from generator.problems import DataError
+from generator.writers import PdfWritten
 from tests.conftest import REPO, WUSHUI
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -370,9 +371,9 @@ def test_odd_folder_names_cannot_make_a_build_write_elsewhere(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The writers are stubbed: this is about where build() puts files.
-    def fake_pdf(html: str, own_page: object, out: Path, pdf_variant: object = None) -> int:
+    def fake_pdf(html: str, own_page: object, out: Path, pdf_variant: object = None) -> PdfWritten:
         out.write_bytes(b"%PDF-")
-        return 1
+        return PdfWritten(1)
 
     def fake_docx(document: object, style: object, template: Path, out: Path) -> None:
         out.write_bytes(b"PK")

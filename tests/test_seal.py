@@ -7,10 +7,12 @@ the text above; spacing tightened when seal and date do not fit the page
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pdfminer.high_level import extract_pages
@@ -18,12 +20,20 @@ from pdfminer.layout import LTImage, LTItem
 from PIL import Image, ImageDraw
 
 from generator import model
-from generator.build.pipeline import BuildResult, build, style_for
+from generator.build.pipeline import (
+    BuildResult,
+    build,
+    style_for,
+    word_template_for,
+    write_pdf_and_docx,
+)
 from generator.cli import main
+from generator.writers.docx import write_docx
 from generator.writers.pdf import write_pdf
 from tests.conftest import WUSHUI, Char, docx_xml, read_pdf
 from tests.pdfa import pdfa_2u_problems
 from tests.test_parity import _convert
+from tests.test_shapes import OWN_NOTICE
 
 MM = 72 / 25.4
 BINDING, OUTER = 28 * MM, 26 * MM
@@ -110,7 +120,11 @@ def images(path: Path) -> dict[int, list[Box]]:
 
 
 def test_date_issuer_and_seal_are_placed_as_gbt9704_7351_says(sealed: BuildResult) -> None:
-    pdf = output(sealed, "pdf")
+    assert_sealed_layout(output(sealed, "pdf"))
+
+
+def assert_sealed_layout(pdf: Path) -> None:
+    """GB/T 9704 7.3.5.1 measured in the PDF: date, issuer and seal."""
     pages = read_pdf(pdf)
     drawn = images(pdf)
     assert sum(len(found) for found in drawn.values()) == 1  # the seal, once
@@ -263,9 +277,9 @@ def test_a_seal_that_cannot_fit_keeps_text_with_it(tmp_path: Path) -> None:
         ("无此文件.png", "印章图片“无此文件.png”不存在"),
         ("../../outside.png", "印章图片“../../outside.png”应在数据集目录中"),
         ("link.png", "印章图片“link.png”是符号链接"),
-        ("policy.yaml", "印章图片“policy.yaml”不是 PNG 图片"),
+        ("policy.yaml", "印章图片“policy.yaml”不是 PNG 或 SVG 图片"),
         ("tables", "印章图片“tables”不是文件"),
-        ("印章.svg", "印章图片“印章.svg”是 SVG；请导出为背景透明的 PNG 图片"),
+        ("印章.svg", "印章图片“印章.svg”缺少 viewBox"),
         ("opaque.png", "印章图片“opaque.png”没有透明背景"),
         ("broken.png", "印章图片“broken.png”已损坏或过大"),
         ("huge.png", "印章图片“huge.png”过大（超过 5 MB）"),
@@ -323,3 +337,128 @@ def test_libreoffice_places_the_docx_seal_as_the_pdf_does(
     assert seal.y0 < date.y0
     text_bottom = min(c.y0 for c in chars if c.y0 > issuer.y1 + 1)
     assert 0 < text_bottom - seal.y1 <= LINE_PITCH
+
+
+# --- 7.3.5.4 in the DOCX: the PDF's fit, set alike ---
+
+FIT_PITCH_TWIPS = round(0.9 * 579)  # layout.FIT_LINE_HEIGHTS[2] of the grid's line
+
+
+def _baseline_gaps(chars: list[Char], above: float) -> list[float]:
+    """The gaps between the baselines of the text's lines (lines of the
+    filler's characters only: not the page number, the 附件说明, the issuer
+    or the date) above the height above."""
+    lines: dict[float, list[Char]] = {}
+    for char in chars:
+        if char.y0 > above:
+            lines.setdefault(round(char.baseline, 2), []).append(char)
+    text = [b for b, line in lines.items() if all(c.text in IDEOGRAPHS for c in line)]
+    return [a - b for a, b in itertools.pairwise(sorted(text, reverse=True))]
+
+
+def _page_of(pages: list[Any], text: str) -> int:
+    """The last page with a line text (the issuer's name may be the title's
+    first line too)."""
+    for number in range(len(pages), 0, -1):
+        try:
+            line_box(pages[number - 1].chars, text)
+        except AssertionError:
+            continue
+        return number
+    raise AssertionError(f"no line {text!r}")
+
+
+def _exact_spacing(paragraph: Any) -> str | None:
+    spacing = paragraph.find("w:pPr/w:spacing", NS)
+    if spacing is None or spacing.get(f"{{{NS['w']}}}lineRule") != "exact":
+        return None
+    return str(spacing.get(f"{{{NS['w']}}}line"))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
+def test_the_docx_takes_the_pdfs_fit_and_keeps_the_signature_on_its_page(tmp_path: Path) -> None:
+    """A page of text, then two paragraphs and a sealed signature that only
+    fit on the second page at 0.9 of the line pitch (fit step 3). The PDF
+    sets the second page's paragraphs closer and not the first's; the DOCX
+    (written by the pipeline's own writing step) carries that spacing on
+    exactly those paragraphs and one blank line above the issuer; LibreOffice
+    then puts issuer and date on the second page, as the PDF does; the DOCX
+    without the fit would have them on a third."""
+    seal = model.Seal(red_ring(tmp_path / "seal.png"), 42.0)
+    blocks = (full_lines(22, 7), full_lines(18), full_lines(3, 5))
+    doc = notice(*blocks, model.Signature(ISSUER, DATE, seal))
+    pdf, docx = tmp_path / "fit.pdf", tmp_path / "fit.docx"
+    template = word_template_for(WUSHUI)
+    assert write_pdf_and_docx(doc, style_for(WUSHUI), template, pdf, docx) == 2
+    pages = read_pdf(pdf)
+    assert _page_of(pages, ISSUER) == _page_of(pages, DATE) == 2
+    issuer = line_box(pages[1].chars, ISSUER)
+    first, second = _baseline_gaps(pages[0].chars, 0), _baseline_gaps(pages[1].chars, issuer.y1)
+    assert all(gap == pytest.approx(LINE_PITCH, abs=0.05) for gap in first)  # untouched
+    assert all(gap == pytest.approx(FIT_PITCH_TWIPS / 20, abs=0.1) for gap in second)
+    assert len(first) + 1 == 22 and len(second) + 1 == 18 + 3
+
+    body = docx_xml(docx, "word/document.xml")
+    spaced = {
+        "".join(t.text or "" for t in p.iter(f"{{{NS['w']}}}t")): _exact_spacing(p)
+        for p in body.iter(f"{{{NS['w']}}}p")
+    }
+    texts = [block.text for block in blocks]
+    assert spaced[texts[0]] is None  # the first page's paragraph keeps the style's pitch
+    assert spaced[texts[1]] == spaced[texts[2]] == str(FIT_PITCH_TWIPS)
+    assert [t for t, line in spaced.items() if line == str(FIT_PITCH_TWIPS)] == texts[1:]
+    (issuer_p,) = [p for p in body.iter(f"{{{NS['w']}}}p") if ISSUER in "".join(p.itertext())]
+    before = issuer_p.find("w:pPr/w:spacing", NS).get(f"{{{NS['w']}}}before")
+    assert before == "579"  # one blank line above the issuer, as the PDF's fit
+
+    rendering = _convert(docx, tmp_path)
+    rendered = read_pdf(rendering.pdf)
+    assert len(rendered) == 2
+    assert _page_of(rendered, ISSUER) == _page_of(rendered, DATE) == 2
+
+    unfitted = tmp_path / "unfitted" / "fit.docx"
+    unfitted.parent.mkdir()
+    write_docx(doc, style_for(WUSHUI), template, unfitted)
+    plain = read_pdf(_convert(unfitted, unfitted.parent).pdf)
+    assert _page_of(plain, ISSUER) == 3  # what the fit saves
+
+
+def _text(count: int, start: int) -> str:
+    return "".join(IDEOGRAPHS[(start + i) % len(IDEOGRAPHS)] for i in range(count))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
+def test_a_data_set_whose_seal_fits_only_tightened_gets_it_in_both_files(tmp_path: Path) -> None:
+    """A sealed notice data set (shape notice, its own body of 22, 20 and 3
+    full lines, 附件说明, two attachments) whose signature fits below the
+    text only at 0.9 of the line pitch: gongwen build sets the last two
+    paragraphs closer in the PDF and in the DOCX alike, the first not, and
+    LibreOffice puts issuer and date on the PDF's page."""
+    dataset = tmp_path / "wushui" / "2024"
+    shutil.copytree(WUSHUI, dataset)
+    red_ring(dataset / "印章.png")
+    (dataset / "document.yaml").write_text(OWN_NOTICE + "seal: {image: 印章.png}\n", "utf-8")
+    paragraphs = [_text(26 + 28 * 21, 3), _text(26 + 28 * 19, 11), _text(26 + 28 * 2, 5)]
+    (dataset / "notice.md.j2").write_text("\n\n".join(paragraphs) + "\n", "utf-8")
+    result = build(dataset, tmp_path / "out")
+
+    pages = read_pdf(output(result, "pdf"))
+    date = "2023年11月28日"  # OWN_NOTICE's
+    number = _page_of(pages, ISSUER)
+    assert _page_of(pages, date) == number
+    issuer = line_box(pages[number - 1].chars, ISSUER)
+    gaps = _baseline_gaps(pages[number - 1].chars, issuer.y1)
+    assert gaps and all(gap == pytest.approx(FIT_PITCH_TWIPS / 20, abs=0.1) for gap in gaps)
+    first_page = _baseline_gaps(pages[0].chars, 0)
+    assert first_page and all(gap == pytest.approx(LINE_PITCH, abs=0.05) for gap in first_page)
+
+    body = docx_xml(output(result, "docx"), "word/document.xml")
+    tightened = [
+        "".join(t.text or "" for t in p.iter(f"{{{NS['w']}}}t"))
+        for p in body.iter(f"{{{NS['w']}}}p")
+        if _exact_spacing(p) == str(FIT_PITCH_TWIPS)
+    ]
+    assert tightened == paragraphs[1:]
+
+    rendered = read_pdf(_convert(output(result, "docx"), tmp_path).pdf)
+    assert _page_of(rendered, ISSUER) == _page_of(rendered, date) == number

@@ -172,6 +172,35 @@ def _write_json(path: Path, value: object) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+def write_pdf_and_docx(
+    document: Document,
+    style: StyleProfile,
+    template: Path,
+    pdf: Path,
+    docx: Path,
+    pdf_variant: str | None = None,
+) -> int:
+    """The PDF, laid out in the side process while this one writes the DOCX;
+    its page count. When the PDF's layout had to fit a sealed signature (GB/T
+    9704 7.3.5.4), the DOCX is written again with that fit (rarely: a sealed
+    notice whose signature just misses the page), so that both files set the
+    same spacing on the same paragraphs."""
+    from generator.writers import write_html_later
+    from generator.writers.html import pdf_html
+
+    html, imprint_own_page = pdf_html(document, style)
+    pdf_written = side.beside(write_html_later, html, imprint_own_page, pdf, pdf_variant)
+    try:
+        from generator.writers.docx import write_docx  # after the PDF is under way
+
+        write_docx(document, style, template, docx)
+    finally:
+        written = pdf_written()  # never left writing into a stage being removed
+    if written.seal_fit is not None:
+        write_docx(document, style, template, docx, written.seal_fit)
+    return written.pages
+
+
 def build(
     dataset_dir: Path,
     out_dir: Path | None = None,
@@ -180,9 +209,6 @@ def build(
     ofd: bool = False,
 ) -> BuildResult:
     """Build the DOCX and PDF (and with ofd the OFD, from the PDF's pages)."""
-    from generator.writers import write_html_later
-    from generator.writers.html import pdf_html
-
     _, document, warnings = prepare(dataset_dir, strict)
     style = style_for(dataset_dir)
     out_dir = out_dir or default_out_dir(dataset_dir)
@@ -196,14 +222,8 @@ def build(
         # Absolute: the side process writing the PDF may be in another folder.
         stage = new_stage(out_dir.parent.resolve())
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
-        html, imprint_own_page = pdf_html(document, style)
-        pdf_written = side.beside(write_html_later, html, imprint_own_page, pdf, pdf_variant)
-        try:
-            from generator.writers.docx import write_docx  # after the PDF is under way
-
-            write_docx(document, style, word_template_for(dataset_dir), docx)
-        finally:
-            pages = pdf_written()  # never left writing into a stage being removed
+        template = word_template_for(dataset_dir)
+        pages = write_pdf_and_docx(document, style, template, pdf, docx, pdf_variant)
         # pages: as gongwen lays the document out (the PDF); Word may differ.
         files: tuple[OutputFile, ...] = (
             _describe(docx, stage, "docx", pages),

@@ -115,8 +115,8 @@ class Seal(Model):
     印章居中下压署名和成文日期，顶端上距正文（或附件说明）一行之内。"""
 
     image: Text | None = _field(
-        "电子公文的印章图片（数据集中的 PNG 文件，背景透明），居中压在署名和成文日期上；"
-        "不填则留出位置，打印后手工盖章",
+        "电子公文的印章图片（数据集中背景透明的 PNG 或 SVG 文件），居中压在署名和成文日期上；"
+        "SVG 不得引用外部文件或网址、不得含有脚本；不填则留出位置，打印后手工盖章",
         None,
     )
     diameter_mm: Annotated[
@@ -228,7 +228,8 @@ class DocumentFile(Model):
     )
     # A bare `seal:` (YAML null) is a seal without a picture, not no seal.
     seal: Annotated[Seal | None, BeforeValidator(lambda v: {} if v is None else v)] = _field(
-        "加盖印章时填写，如 seal: {image: 印章.png}（电子公文）；只写 seal: 或 seal: {} 为打印后手工盖章："
+        "加盖印章时填写，如 seal: {image: 印章.png} 或 seal: {image: 印章.svg}（电子公文）；"
+        "只写 seal: 或 seal: {} 为打印后手工盖章："
         "成文日期右空四字，署名居中其上，印章顶端距正文一行之内；排不下时调整行距而不留空白页",
         None,
     )

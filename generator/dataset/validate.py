@@ -388,8 +388,9 @@ SEAL_IMAGE_MAX_BYTES = 5 * 2**20  # both writers embed it whole
 
 def seal_image_problem(root: Path, relative: str) -> str | None:
     """What is wrong with a seal image (document.yaml seal.image), in Chinese;
-    None when it is a PNG file inside the data set. A file from the data set
-    is untrusted: a symbolic link could reach any file of the machine."""
+    None when it is a PNG or SVG file inside the data set. A file from the
+    data set is untrusted: a symbolic link could reach any file of the
+    machine, an SVG could name others (svg.py checks it)."""
     path = root / relative
     name = f"印章图片“{relative}”"
     if not _inside(root, relative) or Path(relative).is_absolute():
@@ -402,14 +403,24 @@ def seal_image_problem(root: Path, relative: str) -> str | None:
         return f"{name}不是文件"
     if path.stat().st_size > SEAL_IMAGE_MAX_BYTES:
         return f"{name}过大（超过 {SEAL_IMAGE_MAX_BYTES // 2**20} MB）；印章图片一般不到 1 MB"
-    with path.open("rb") as file:
-        head = file.read(len(PNG_SIGNATURE))
-    if head != PNG_SIGNATURE:
-        # SVG is not taken: the DOCX needs a picture Word and WPS show as it is.
-        if path.suffix.lower() == ".svg":
-            return f"{name}是 SVG；请导出为背景透明的 PNG 图片"
-        return f"{name}不是 PNG 图片（应为背景透明的 PNG）"
-    return _png_problem(path, name)
+    data = path.read_bytes()
+    if data.startswith(PNG_SIGNATURE):
+        return _png_problem(path, name)
+    if path.suffix.lower() == ".svg" or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return _svg_problem(data, name)
+    return f"{name}不是 PNG 或 SVG 图片（应为背景透明的 PNG 或 SVG）"
+
+
+def _svg_problem(data: bytes, name: str) -> str | None:
+    """An SVG that is unsafe, does not draw or hides what is under it (svg.py)."""
+    from generator.dataset.svg import SvgProblem, parse_svg, transparency_problem
+
+    try:
+        checked = parse_svg(data)
+        problem = transparency_problem(checked)
+    except SvgProblem as error:
+        return f"{name}{error}"
+    return f"{name}{problem}" if problem else None
 
 
 def _png_problem(path: Path, name: str) -> str | None:

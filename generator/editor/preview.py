@@ -63,7 +63,7 @@ class Previewer:
             else len(self._previews)
         )
         target = self.folder / f"preview-{key_index}-{version}.pdf"
-        pages = side.beside(write_html_later, html, imprint_own_page, target, None)()
+        pages = side.beside(write_html_later, html, imprint_own_page, target, None)().pages
         if old.pdf is not None and old.pdf != target:
             old.pdf.unlink(missing_ok=True)
         plan = [

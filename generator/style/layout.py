@@ -49,6 +49,15 @@ SIGNATURE_GAP_LINES = 2
 SEAL_GAP_LINES = 0.5
 
 
+# GB/T 9704 7.3.5.4: the steps by which seal and date that do not fit below
+# the text are brought back (writers/pdf.py fit_seal decides, both writers
+# apply it: model.SealFit): each puts FIT_SIGNATURE_GAP_LINES blank lines
+# above the issuer, and sets the paragraphs of the page before at this share
+# of the line pitch.
+FIT_SIGNATURE_GAP_LINES = 1
+FIT_LINE_HEIGHTS = (1.0, 0.95, 0.9)
+
+
 def seal_centre_inset(date: str) -> float:
     """Where a seal's centre sits, in characters from the right edge of the
     text block: over the middle of the date, and so of the issuer centred

@@ -16,20 +16,31 @@ if TYPE_CHECKING:  # not at run time: pdf.py takes IMPRINT_ID without pydantic
     from generator.style.profile import Role, StyleProfile
 
 # A sealed signature's id, and the ids of the text paragraphs of its part
-# (TEXT_ID + a number): the PDF writer finds by their anchors whether the seal
-# and date fit below the text, and which paragraphs share the page before.
+# (TEXT_ID + part-block-paragraph, text_id): the PDF writer finds by their
+# anchors whether the seal and date fit below the text, and which paragraphs
+# share the page before (named as model.SealFit names them).
 SEAL_ID = "gw-seal"
 TEXT_ID = "gw-text-"
 # GB/T 9704 7.3.5.4: when they do not fit, the document is laid out again with
 # one of these classes on <html>, each tighter than the one before: one blank
 # line above the issuer instead of two, then the text paragraphs that end the
 # page before (class TIGHTEN) set closer.
+# The steps' line heights are layout.FIT_LINE_HEIGHTS (the DOCX sets them too).
 FIT_CLASSES = ("seal-fit-1", "seal-fit-2", "seal-fit-3")
 TIGHTEN = "tighten"
-FIT_LINE_HEIGHTS = (1.0, 0.95, 0.9)  # of the line pitch
 IMPRINT_THICK_MM = 0.35  # first and last rules of the 版记
 IMPRINT_THIN_MM = 0.25  # the rules between
 IMPRINT_ID = "gongwen-imprint"  # the 版记's anchor: pdf.py finds its page by it
+
+
+def text_id(key: tuple[int, int, int]) -> str:
+    """The id of the text paragraph key = (part, block, paragraph)."""
+    return TEXT_ID + "-".join(str(n) for n in key)
+
+
+def text_key(anchor: str) -> tuple[int, int, int]:
+    part, block, paragraph = (int(n) for n in anchor.removeprefix(TEXT_ID).split("-"))
+    return part, block, paragraph
 
 
 def _family(style: StyleProfile, role: Role) -> str:
@@ -79,11 +90,12 @@ def _seal_fit(pitch: float) -> str:
     the paragraphs marked TIGHTEN at a smaller line height."""
     from generator.style import layout  # not at import: it needs pydantic (see above)
 
+    gap = layout.FIT_SIGNATURE_GAP_LINES
     rules = []
-    for fit, ratio in zip(FIT_CLASSES, FIT_LINE_HEIGHTS, strict=True):
+    for fit, ratio in zip(FIT_CLASSES, layout.FIT_LINE_HEIGHTS, strict=True):
         rules.append(
-            f".{fit} .signature.sealed {{ margin-top: {pitch:.3f}pt; }} "
-            f".{fit} .seal {{ top: {layout.seal_top_pt(pitch, gap_lines=1):.3f}pt; }} "
+            f".{fit} .signature.sealed {{ margin-top: {gap * pitch:.3f}pt; }} "
+            f".{fit} .seal {{ top: {layout.seal_top_pt(pitch, gap_lines=gap):.3f}pt; }} "
             f".{fit} .{TIGHTEN} {{ line-height: {ratio * pitch:.3f}pt; }}"
         )
     return "\n".join(rules)

@@ -9,6 +9,7 @@ Raw OOXML stays in generator/writers/ooxml.py.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
@@ -19,6 +20,9 @@ import docx
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Twips
@@ -43,6 +47,7 @@ from generator.model import (
     Note,
     Paragraph,
     Seal,
+    SealFit,
     Signature,
     Table,
     Title,
@@ -50,6 +55,7 @@ from generator.model import (
 from generator.style import layout
 from generator.style.profile import MM_TO_PT, Role, StyleProfile
 from generator.writers import ooxml
+from generator.writers.seal_picture import seal_picture
 
 HEADING_ROLES: dict[int, Role] = {1: "heading1", 2: "heading2", 3: "heading3", 4: "heading4"}
 ALIGNMENTS = {
@@ -94,17 +100,27 @@ def line_pitch_twips(style: StyleProfile) -> int:
     return style.page.line_pitch_twips
 
 
-def write_docx(document: Document, style: StyleProfile, template: Path, out: Path) -> None:
+def write_docx(
+    document: Document,
+    style: StyleProfile,
+    template: Path,
+    out: Path,
+    seal_fit: SealFit | None = None,
+) -> None:
+    """The DOCX; seal_fit: the PDF layout's GB/T 9704 7.3.5.4 fit
+    (writers.PdfWritten), set here on the same paragraphs."""
     letterhead = _letterhead(document)
     word = _render_template(template, letterhead)
-    writer = _BlockWriter(word, style)
+    writer = _BlockWriter(word, style, seal_fit)
     previous: Block | None = letterhead
     for index, part in enumerate(document.parts):
         start = writer.position()
-        for block in part.blocks:
+        for number, block in enumerate(part.blocks):
             if block is letterhead:
                 continue
+            before = writer.position()
             writer.write(block, previous)
+            writer.tighten((index, number), before)
             previous = block
         if index > 0 and part.new_page:
             writer.break_page_before(start)
@@ -148,10 +164,13 @@ def _set_core_properties(word: WordDocument, info: DocumentInfo) -> None:
 class _BlockWriter:
     """Appends blocks to the body of a rendered template."""
 
-    def __init__(self, word: WordDocument, style: StyleProfile) -> None:
+    def __init__(
+        self, word: WordDocument, style: StyleProfile, seal_fit: SealFit | None = None
+    ) -> None:
         self.word = word
         self.style = style
         self.line = line_pitch_twips(style)
+        self.seal_fit = seal_fit
         section = word.sections[-1]
         if (
             section.page_width is None
@@ -213,6 +232,22 @@ class _BlockWriter:
             p_pr = last.get_or_add_pPr()
             ooxml.set_on(p_pr, "w:keepNext", ooxml.P_PR_ORDER)
             ooxml.set_on(p_pr, "w:widowControl", ooxml.P_PR_ORDER)
+
+    def tighten(self, block: tuple[int, int], start: int) -> None:
+        """The PDF's 7.3.5.4 fit on the paragraphs the block (part, block
+        indices) wrote from body position start: those the fit names set at
+        its step's share of the line pitch, exactly (model.SealFit)."""
+        fit = self.seal_fit
+        if fit is None:
+            return
+        wanted = {paragraph for *key, paragraph in fit.tightened if tuple(key) == block}
+        if not wanted:
+            return
+        body = self.word.element.body
+        written = [el for el in body[start : self.position()] if el.tag == qn("w:p")]
+        pitch = round(layout.FIT_LINE_HEIGHTS[fit.step - 1] * self.line)
+        for paragraph in wanted:
+            ooxml.set_line_spacing(written[paragraph].get_or_add_pPr(), exact_twips=pitch)
 
     def space_before(self, paragraph: WordParagraph, lines: int) -> None:
         paragraph.paragraph_format.space_before = Twips(lines * self.line)
@@ -313,8 +348,11 @@ class _BlockWriter:
         """Issuer and date at the right: the date inset four characters, the
         issuer centred over it."""
         issuer_inset, date_inset = layout.signature_indents(signature.issuer, signature.date)
+        gap = layout.SIGNATURE_GAP_LINES
+        if signature.seal is not None and self.seal_fit is not None:  # as the PDF's FIT_CLASSES
+            gap = layout.FIT_SIGNATURE_GAP_LINES
         for index, (text, inset, before) in enumerate(
-            ((signature.issuer, issuer_inset, 2), (signature.date, date_inset, 0))
+            ((signature.issuer, issuer_inset, gap), (signature.date, date_inset, 0))
         ):
             if index > 0:
                 self.keep_with_last_lines()  # issuer and date on one page
@@ -331,7 +369,9 @@ class _BlockWriter:
         layout.SEAL_GAP_LINES below the text above, where the issuer's
         paragraph (its space before included) begins, as in the PDF."""
         assert seal.image is not None
-        r_id, _ = self.word.part.get_or_add_image(str(seal.image))
+        picture = seal_picture(seal)
+        r_id, _ = self.word.part.get_or_add_image(BytesIO(picture.png))
+        svg_r_id = self.svg_part(picture.svg) if picture.svg is not None else None
         size = Twips(ooxml.twips_from_mm(seal.diameter_mm))
         centre = self.text_width - ooxml.twips_from_pt(
             layout.seal_centre_inset(date) * self.style.page.char_pitch_pt
@@ -341,11 +381,27 @@ class _BlockWriter:
             Twips(round(layout.SEAL_GAP_LINES * self.line)).emu,
         )
         anchor = ooxml.floating_picture(
-            r_id, self.word.part.next_id, (size.emu, size.emu), offset, "印章"
+            r_id, self.word.part.next_id, (size.emu, size.emu), offset, "印章", svg_r_id
         )
         drawing = OxmlElement("w:drawing")
         drawing.append(anchor)
         issuer.add_run()._r.append(drawing)
+
+    def svg_part(self, svg: bytes) -> str:
+        """The relationship id of a part holding svg (one per distinct SVG:
+        a notice and its plan sealed alike share it)."""
+        for r_id, rel in self.word.part.rels.items():
+            if rel.reltype == RT.IMAGE and not rel.is_external and rel.target_part.blob == svg:
+                return str(r_id)
+        taken = {str(part.partname) for part in self.word.part.package.iter_parts()}
+        number = next(n for n in itertools.count(1) if f"/word/media/seal{n}.svg" not in taken)
+        part = Part(
+            PackURI(f"/word/media/seal{number}.svg"),
+            ooxml.SVG_CONTENT_TYPE,
+            svg,
+            self.word.part.package,
+        )
+        return str(self.word.part.relate_to(part, RT.IMAGE))
 
     def table(self, table: Table) -> None:
         if table.unit:

@@ -17,7 +17,8 @@ from typing import Any
 from generator import model
 from generator.style import layout
 from generator.style.profile import MM_TO_PT, StyleProfile
-from generator.writers.css import IMPRINT_ID, SEAL_ID, TEXT_ID, chars, stylesheet
+from generator.writers.css import IMPRINT_ID, SEAL_ID, chars, stylesheet, text_id
+from generator.writers.seal_picture import seal_picture
 
 
 def _cdata(css: str) -> str:
@@ -92,11 +93,12 @@ def _signature(block: model.Signature, style: StyleProfile) -> str:
 def _seal_image(seal: model.Seal, date: str, style: StyleProfile) -> str:
     """The seal's picture, centred over the date (and so over the issuer, which
     is centred over the date), its top where layout.seal_top_pt puts it (css.py). It
-    is inlined as a data: URI: nothing is fetched while WeasyPrint lays out."""
+    is inlined as a data: URI: nothing is fetched while WeasyPrint lays out.
+    An SVG seal is drawn as its raster (seal_picture.py says why)."""
     assert seal.image is not None
     size = seal.diameter_mm * MM_TO_PT
     right = layout.seal_centre_inset(date) * style.page.char_pitch_pt - size / 2
-    data = base64.b64encode(seal.image.read_bytes()).decode("ascii")
+    data = base64.b64encode(seal_picture(seal).png).decode("ascii")
     return (
         f'<img class="seal" alt="" src="data:image/png;base64,{data}" style="width: '
         f'{size:.3f}pt; height: {size:.3f}pt; right: {right:.3f}pt"/>'
@@ -181,13 +183,14 @@ _RENDER: dict[type, Callable[[Any, StyleProfile], str]] = {
 }
 
 
-def _part(part: model.Part, style: StyleProfile, imprint_own_page: bool) -> str:
+def _part(index: int, part: model.Part, style: StyleProfile, imprint_own_page: bool) -> str:
     blocks: list[str] = []
     # The plan's title (after the letterhead when a plan is published alone).
     titles = [i for i, b in enumerate(part.blocks) if isinstance(b, model.Title)]
     plan_title = titles[0] if titles and part.kind is model.PartKind.PLAN else None
-    for index, block in enumerate(part.blocks):
-        if index == plan_title and isinstance(block, model.Title):
+    sealed = any(isinstance(b, model.Signature) and b.seal for b in part.blocks)
+    for number, block in enumerate(part.blocks):
+        if number == plan_title and isinstance(block, model.Title):
             blocks.append(_title(block, "title plan-title"))
         elif isinstance(block, model.Imprint):
             blocks.append(_imprint(block, imprint_own_page))
@@ -196,23 +199,23 @@ def _part(part: model.Part, style: StyleProfile, imprint_own_page: bool) -> str:
             # before it (css.py).
             closing = blocks.pop() + _RENDER[type(block)](block, style)
             blocks.append(f'<div class="closing">{closing}</div>')
+        elif sealed and isinstance(block, (model.Paragraph, model.Heading)):
+            blocks.append(_text_ids(_RENDER[type(block)](block, style), index, number))
         else:
             blocks.append(_RENDER[type(block)](block, style))
     cls = f"part {part.kind.value}" + ("" if part.new_page else " continued")
-    content = "".join(blocks)
-    if any(isinstance(b, model.Signature) and b.seal for b in part.blocks):
-        content = _text_ids(content)
-    return f'<section class="{cls}">{content}</section>'
+    return f'<section class="{cls}">{"".join(blocks)}</section>'
 
 
-def _text_ids(content: str) -> str:
-    """The text paragraphs of a part with a sealed signature, given ids
-    (css.TEXT_ID) so that the PDF writer can tighten those on the page where
-    the seal and date would not fit (pdf.py)."""
-    counter = itertools.count(1)
+def _text_ids(content: str, part: int, block: int) -> str:
+    """The text paragraphs of a block in a part with a sealed signature, given
+    ids (css.text_id) so that the PDF writer can tighten those on the page
+    where the seal and date would not fit, and tell the DOCX writer which
+    (pdf.py, model.SealFit)."""
+    counter = itertools.count()
     return re.sub(
         r'<p class="(body|heading[^"]*)"',
-        lambda m: f'<p id="{TEXT_ID}{next(counter)}" class="{m.group(1)}"',
+        lambda m: f'<p id="{text_id((part, block, next(counter)))}" class="{m.group(1)}"',
         content,
     )
 
@@ -229,7 +232,9 @@ def to_html(
         f'<meta name="dcterms.modified" content="{info.date}"/>'
         f"<style>{_cdata(css)}</style>"
     )
-    body = "".join(_part(part, style, imprint_own_page) for part in document.parts)
+    body = "".join(
+        _part(index, part, style, imprint_own_page) for index, part in enumerate(document.parts)
+    )
     return (
         f'<!DOCTYPE html><html lang="{info.language}"><head>{head}</head><body>{body}</body></html>'
     )

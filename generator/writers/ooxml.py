@@ -442,12 +442,35 @@ def save_docx(document: WordDocument, out: Path) -> None:
     os.replace(partial, out)
 
 
+SVG_CONTENT_TYPE = "image/svg+xml"
+# Office 2016's SVG picture: an extension of the blip naming the SVG part,
+# the blip itself naming a raster that older readers (Word 2013, WPS) show.
+SVG_BLIP_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+SVG_BLIP_EXT_URI = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+
+
+def _blip(r_id: str, svg_r_id: str | None) -> str:
+    if svg_r_id is None:
+        return f'<a:blip r:embed="{r_id}"/>'
+    return (
+        f'<a:blip r:embed="{r_id}"><a:extLst><a:ext uri="{SVG_BLIP_EXT_URI}">'
+        f'<asvg:svgBlip xmlns:asvg="{SVG_BLIP_NS}" r:embed="{svg_r_id}"/>'
+        "</a:ext></a:extLst></a:blip>"
+    )
+
+
 def floating_picture(
-    r_id: str, doc_pr_id: int, size_emu: tuple[int, int], offset_emu: tuple[int, int], name: str
+    r_id: str,
+    doc_pr_id: int,
+    size_emu: tuple[int, int],
+    offset_emu: tuple[int, int],
+    name: str,
+    svg_r_id: str | None = None,
 ) -> Any:
     """A wp:anchor drawing: the picture r_id in front of the text (behindDoc 0,
     no wrapping), size_emu (cx, cy), its top-left offset_emu (x, y) from the
-    left of the column and the top of the paragraph holding it."""
+    left of the column and the top of the paragraph holding it; with svg_r_id,
+    the SVG that Word 2016+ and LibreOffice draw instead of r_id's raster."""
     cx, cy = size_emu
     x, y = offset_emu
     return parse_xml(
@@ -463,7 +486,7 @@ def floating_picture(
         '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
         f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{name}"/><pic:cNvPicPr/></pic:nvPicPr>'
-        f'<pic:blipFill><a:blip r:embed="{r_id}"/><a:stretch><a:fillRect/></a:stretch>'
+        f"<pic:blipFill>{_blip(r_id, svg_r_id)}<a:stretch><a:fillRect/></a:stretch>"
         "</pic:blipFill>"
         f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
         '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
