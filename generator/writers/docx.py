@@ -247,7 +247,11 @@ class _BlockWriter:
         written = [el for el in body[start : self.position()] if el.tag == qn("w:p")]
         pitch = round(layout.FIT_LINE_HEIGHTS[fit.step - 1] * self.line)
         for paragraph in wanted:
-            ooxml.set_line_spacing(written[paragraph].get_or_add_pPr(), exact_twips=pitch)
+            p_pr = written[paragraph].get_or_add_pPr()
+            ooxml.set_line_spacing(p_pr, exact_twips=pitch)
+            # Off the line grid, which the body style snaps to: LibreOffice
+            # would set the lines at the grid's pitch, not the closer one.
+            ooxml.set_on(p_pr, "w:snapToGrid", ooxml.P_PR_ORDER, on=False)
 
     def space_before(self, paragraph: WordParagraph, lines: int) -> None:
         paragraph.paragraph_format.space_before = Twips(lines * self.line)
