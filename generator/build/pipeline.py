@@ -196,14 +196,13 @@ def build(
         # Absolute: the side process writing the PDF may be in another folder.
         stage = new_stage(out_dir.parent.resolve())
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
-        html, imprint_own_page = pdf_html(document, style)
-        pdf_written = side.beside(write_html_later, html, imprint_own_page, pdf, pdf_variant)
+        pdf_written = side.beside(write_html_later, pdf_html(document, style), pdf, pdf_variant)
         try:
             from generator.writers.docx import write_docx  # after the PDF is under way
 
             write_docx(document, style, word_template_for(dataset_dir), docx)
         finally:
-            pages = pdf_written()  # never left writing into a stage being removed
+            pages = pdf_written().pages  # never left writing into a stage being removed
         # pages: as gongwen lays the document out (the PDF); Word may differ.
         files: tuple[OutputFile, ...] = (
             _describe(docx, stage, "docx", pages),

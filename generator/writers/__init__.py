@@ -4,16 +4,40 @@ WeasyPrint; what we do inside WeasyPrint is in weasyprint_internals/)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
-def write_html_later(
-    html: str, imprint_own_page: str | None, out: Path, pdf_variant: str | None = None
-) -> int:
-    """pdf.write_html, imported when called. build() hands this and the HTML to
-    the side process (side.py): they unpickle there without the pipeline or the
-    style profile's pydantic models, and the process that hands them over never
-    imports WeasyPrint."""
-    from generator.writers.pdf import write_html
+@dataclass(frozen=True)
+class PartHtml:
+    """What the PDF writer lays out for one part of the document, or for a run
+    of parts of which only the first starts on a new page (html.pdf_html): its
+    HTML and, when it holds the 版记, the HTML with the 版记 on an even page
+    of its own (laid out instead when the first puts it on an odd page)."""
 
-    return write_html(html, imprint_own_page, out, pdf_variant)
+    html: str
+    imprint_own_page: str | None = None
+
+
+@dataclass(frozen=True)
+class PdfWritten:
+    """A PDF written: its page count, and which parts (indexes into the
+    PartHtml given) were laid out rather than taken as laid out before."""
+
+    pages: int
+    laid_out: tuple[int, ...]
+
+
+def write_html_later(
+    parts: tuple[PartHtml, ...],
+    out: Path,
+    pdf_variant: str | None = None,
+    keep_as: str | None = None,
+) -> PdfWritten:
+    """pdf.write_parts, imported when called. build() hands this and the HTML
+    to the side process (side.py): they unpickle there without the pipeline or
+    the style profile's pydantic models, and the process that hands them over
+    never imports WeasyPrint."""
+    from generator.writers.pdf import write_parts
+
+    return write_parts(parts, out, pdf_variant, keep_as)

@@ -8,6 +8,14 @@ document is laid out a second time with the 版记 on an even page of its own
 a blank one carries a page number (css.py); a page the 版记 shares with text
 keeps its number.
 
+Each part of the document (the notice, the plan, each attachment) starts on a
+new page, and is laid out as an HTML document of its own (html.pdf_html),
+from the page number it starts on (weasyprint_internals/first_page.py); the
+pages are joined into one document and written. The PDF is byte for byte the
+one the whole document laid out at once gives (tests/test_pdf_parts.py), and
+a part whose HTML and first page did not change since the document was last
+written need not be laid out again (keep_as, for the editor's preview).
+
 What this writer does inside WeasyPrint lives in weasyprint_internals/.
 """
 
@@ -18,9 +26,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.writers import PartHtml, PdfWritten
 from generator.writers.css import FIT_CLASSES, IMPRINT_ID, SEAL_ID, TEXT_ID, TIGHTEN
+from generator.writers.laid_out import LaidOut
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
 from generator.writers.weasyprint_internals.document import DocumentHTML, font_configuration
+from generator.writers.weasyprint_internals.first_page import starting_at
 from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
 
 if TYPE_CHECKING:
@@ -28,8 +39,8 @@ if TYPE_CHECKING:
     from generator.style.profile import StyleProfile
 
 
-def _layout(html: str, base_url: Path) -> Any:
-    with weasyprint_speedups(), cjk_justification():
+def _layout(html: str, base_url: Path, first_page: int) -> Any:
+    with weasyprint_speedups(), cjk_justification(), starting_at(first_page):
         return DocumentHTML(html, str(base_url)).render(font_config=font_configuration())
 
 
@@ -63,7 +74,9 @@ def _fitted(html: str, fit: str, tighten: list[str]) -> str:
     return html
 
 
-def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, Callable[[str], str]]:
+def fit_seal(
+    rendered: Any, html: str, base_url: Path, first_page: int = 1
+) -> tuple[Any, Callable[[str], str]]:
     """GB/T 9704 7.3.5.4: a sealed signature that was pushed to the next page
     (taking the last lines of the text with it, css.py) is brought back by
     closer spacing, never left below a near-empty page or an empty one (此页
@@ -77,7 +90,7 @@ def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, Callable[[s
     than closer lines make room for), the layout stays as it was: the
     signature with the last lines of the text on a page of their own."""
     page = _anchor_page(rendered, SEAL_ID)
-    if not page:  # no sealed signature, or on the first page: nothing above to tighten
+    if not page:  # no sealed signature, or on the part's first page: nothing above to tighten
         return rendered, lambda other: other
     anchors = [
         anchor
@@ -88,35 +101,86 @@ def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, Callable[[s
     if not any(a in rendered.pages[page - 1].anchors for a in anchors):
         return rendered, lambda other: other  # the part begins on the signature's page
     for fit in FIT_CLASSES:
-        tried = _layout(_fitted(html, fit, anchors), base_url)
+        tried = _layout(_fitted(html, fit, anchors), base_url, first_page)
         if _anchor_page(tried, SEAL_ID) == page - 1:
             return tried, lambda other, fit=fit: _fitted(other, fit, anchors)
     return rendered, lambda other: other
 
 
-def render_html(html: str, imprint_own_page: str | None, base_url: Path) -> Any:
+def render_html(
+    html: str, imprint_own_page: str | None, base_url: Path, first_page: int = 1
+) -> Any:
     """The laid-out pages (a weasyprint.Document), not yet written: WeasyPrint's
-    render() of html, or of imprint_own_page when html puts the 版记 on an odd
-    page (see html.pdf_html); a sealed signature fitted (fit_seal)."""
-    rendered = _layout(html, base_url)
+    render() of html from page first_page on, or of imprint_own_page when html
+    puts the 版记 on an odd page (see html.pdf_html); a sealed signature
+    fitted (fit_seal)."""
+    rendered = _layout(html, base_url, first_page)
     if SEAL_ID in html:
-        rendered, same_fit = fit_seal(rendered, html, base_url)
+        rendered, same_fit = fit_seal(rendered, html, base_url, first_page)
         imprint_own_page = same_fit(imprint_own_page) if imprint_own_page else None
     if imprint_own_page is not None:
         page = imprint_page(rendered)
-        if page is None or page % 2 == 1:
+        if page is None or (first_page + page - 1) % 2 == 1:
             del rendered  # not held while the second is laid out: half the peak memory
-            rendered = _layout(imprint_own_page, base_url)
+            rendered = _layout(imprint_own_page, base_url, first_page)
     return rendered
+
+
+_kept = LaidOut()
+
+
+def render_parts(
+    parts: tuple[PartHtml, ...], base_url: Path, keep_as: str | None = None
+) -> tuple[Any, tuple[int, ...]]:
+    """The parts laid out one after the other, each from the page after the
+    last one's, joined into one weasyprint.Document (its metadata from the
+    first part's head, the same in every part); and the indexes of the parts
+    laid out. With keep_as (a name for the document, e.g. its data set), the
+    parts are kept as laid out under that name, and a part laid out for the
+    last document kept under it is taken as it is when its HTML and its first
+    page are the same (laid_out.py)."""
+    kept = _kept.last(keep_as) if keep_as else {}
+    fonts = font_configuration()  # what the pages are laid out with, a part of the key
+    pages: list[Any] = []
+    rendered: list[Any] = []
+    keys = []
+    laid_out = []
+    for index, part in enumerate(parts):
+        first_page = len(pages) + 1
+        key = LaidOut.key(part.html, part.imprint_own_page, str(base_url), first_page, id(fonts))
+        document = kept.get(key)
+        if document is None:
+            document = render_html(part.html, part.imprint_own_page, base_url, first_page)
+            laid_out.append(index)
+        keys.append(key)
+        rendered.append(document)
+        pages.extend(document.pages)
+    if keep_as:
+        _kept.keep(keep_as, dict(zip(keys, rendered, strict=True)))
+    joined = rendered[0].copy(pages)
+    # write_pdf adds to color_profiles (for PDF/A): the first part's stays as it was.
+    joined.color_profiles = dict(joined.color_profiles)
+    return joined, tuple(laid_out)
 
 
 def write_html(
     html: str, imprint_own_page: str | None, out: Path, pdf_variant: str | None = None
 ) -> int:
-    """Write the PDF, e.g. as pdf_variant="pdf/a-2u"; return its page count."""
-    rendered = render_html(html, imprint_own_page, out.parent)
+    """Write one HTML document (and its 版记 variant) as the PDF, e.g. as
+    pdf_variant="pdf/a-2u"; return its page count."""
+    return write_parts((PartHtml(html, imprint_own_page),), out, pdf_variant).pages
+
+
+def write_parts(
+    parts: tuple[PartHtml, ...],
+    out: Path,
+    pdf_variant: str | None = None,
+    keep_as: str | None = None,
+) -> PdfWritten:
+    """Write the document laid out part by part (render_parts) as the PDF."""
+    rendered, laid_out = render_parts(parts, out.parent, keep_as)
     write_rendered(rendered, out, pdf_variant)
-    return len(rendered.pages)
+    return PdfWritten(len(rendered.pages), laid_out)
 
 
 # The document's HTML is made where these are called: html.py imports the style
@@ -124,17 +188,17 @@ def write_html(
 
 
 def render_pdf(document: Document, style: StyleProfile, base_url: Path) -> Any:
-    """render_html of the document; separate from write_pdf so that bench/ can
+    """render_parts of the document; separate from write_pdf so that bench/ can
     time layout and writing apart."""
     from generator.writers.html import pdf_html
 
-    return render_html(*pdf_html(document, style), base_url)
+    return render_parts(pdf_html(document, style), base_url)[0]
 
 
 def write_pdf(
     document: Document, style: StyleProfile, out: Path, pdf_variant: str | None = None
 ) -> int:
-    """write_html of the document."""
+    """write_parts of the document."""
     from generator.writers.html import pdf_html
 
-    return write_html(*pdf_html(document, style), out, pdf_variant)
+    return write_parts(pdf_html(document, style), out, pdf_variant).pages
