@@ -140,7 +140,9 @@ def render_parts(
     last document kept under it is taken as it is when its HTML and its first
     page are the same (laid_out.py)."""
     kept = _kept.last(keep_as) if keep_as else {}
-    fonts = font_configuration()  # what the pages are laid out with, a part of the key
+    # What the pages are laid out with, a part of the key: the pages kept hold
+    # it (Document.font_config), so its id is not another's while they are kept.
+    fonts = font_configuration()
     pages: list[Any] = []
     rendered: list[Any] = []
     keys = []
