@@ -20,6 +20,7 @@ from generator.writers import pdf
 from generator.writers.css import stylesheet
 from generator.writers.html import pdf_html, to_html
 from generator.writers.laid_out import MAX_NAMES, LaidOut
+from generator.writers.weasyprint_internals import reuse
 from tests.conftest import WUSHUI, read_pdf
 from tests.test_seal import ISSUER, full_lines, red_ring, sealed_copy
 
@@ -239,9 +240,13 @@ def test_only_the_parts_that_changed_are_laid_out_again(
     first, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
     assert laid_out == (0, 1, 2, 3) and layouts.taken() == 4
 
-    # Nothing changed: nothing laid out, the same bytes.
+    # Nothing changed: nothing laid out, nothing subset or compressed again,
+    # the same bytes.
+    subsets, compressed = reuse.subsets.hits, reuse.compressed.hits
     again, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
     assert (again, laid_out, layouts.taken()) == (first, (), 0)
+    assert reuse.subsets.hits - subsets >= 5  # every face (黑体, 楷体, 仿宋, 小标宋, …)
+    assert reuse.compressed.hits - compressed >= 13 + 5  # every page and every subset
 
     # A few words in the plan: the plan alone (its page count is the same).
     _edit(scratch, "plan.md.j2", "制定本方案", "特制定本方案")
@@ -249,6 +254,14 @@ def test_only_the_parts_that_changed_are_laid_out_again(
     ours, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
     assert (laid_out, layouts.taken()) == ((1,), 1)
     assert ours == _whole(document, tmp_path) != first
+    layouts.taken()
+
+    # A character not in the document before: its face subset anew.
+    _edit(scratch, "plan.md.j2", "特制定本方案", "特制定本方案（龘）")
+    document = _prepared(scratch)
+    ours, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
+    assert (laid_out, layouts.taken()) == ((1,), 1)
+    assert ours == _whole(document, tmp_path)
     layouts.taken()
 
     # A page more in the plan: the plan and every part after it.

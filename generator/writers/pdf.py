@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from generator.writers.laid_out import LaidOut
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
 from generator.writers.weasyprint_internals.document import DocumentHTML, font_configuration
 from generator.writers.weasyprint_internals.first_page import starting_at
+from generator.writers.weasyprint_internals.reuse import reused_work
 from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
 
 if TYPE_CHECKING:
@@ -44,9 +46,13 @@ def _layout(html: str, base_url: Path, first_page: int) -> Any:
         return DocumentHTML(html, str(base_url)).render(font_config=font_configuration())
 
 
-def write_rendered(rendered: Any, out: Path, pdf_variant: str | None = None) -> None:
-    """rendered.write_pdf, with the shortcuts of speedups.py."""
-    with weasyprint_speedups():
+def write_rendered(
+    rendered: Any, out: Path, pdf_variant: str | None = None, reuse: bool = False
+) -> None:
+    """rendered.write_pdf, with the shortcuts of speedups.py; with reuse, the
+    font subsets and compressed streams of earlier PDFs written so reused
+    when the same (reuse.py: for a document written again and again)."""
+    with weasyprint_speedups(), reused_work() if reuse else nullcontext():
         rendered.write_pdf(out, pdf_variant=pdf_variant)
 
 
@@ -179,9 +185,11 @@ def write_parts(
     pdf_variant: str | None = None,
     keep_as: str | None = None,
 ) -> PdfWritten:
-    """Write the document laid out part by part (render_parts) as the PDF."""
+    """Write the document laid out part by part (render_parts) as the PDF;
+    with keep_as, the parts kept as laid out and the work of writing reused
+    (for the editor's preview, which writes the document after every save)."""
     rendered, laid_out = render_parts(parts, out.parent, keep_as)
-    write_rendered(rendered, out, pdf_variant)
+    write_rendered(rendered, out, pdf_variant, reuse=keep_as is not None)
     return PdfWritten(len(rendered.pages), laid_out)
 
 

@@ -17,6 +17,8 @@ tests/test_cjk_justify.py.
   thread pool, used lengths resolved in one loop.
 - first_page.py: a part of the document laid out from the page it starts on
   (its page numbers and sides), for the PDF writer's part-by-part layout.
+- reuse.py: font subsets and compressed streams of a PDF written again (the
+  editor's preview) reused, found by what they are made from.
 
 Internals relied on, by module:
 
@@ -116,6 +118,19 @@ first_page.py
   on page 1, are every page's in a notice; ``PageType``'s index serves the
   ``:first`` and ``:nth()`` page selectors, which neither css.py nor ua.css
   uses.
+
+reuse.py
+- ``pdf.fonts.Font.subset`` calls ``self._harfbuzz_subset(to_unicode,
+  hinting)`` (HarfBuzz's subsetter present), which reads ``hb_face``,
+  ``missing`` and the glyph ids (``to_unicode``'s keys), and sets
+  ``file_content`` and nothing else; the faces are static (no variations are
+  applied before subsetting);
+- pydyf 0.13: ``Stream.data`` compresses with ``zlib.compressobj(level=9)``,
+  ``zlib`` a module global of ``pydyf``, one ``compress`` call then
+  ``flush``; ``PDF.write``'s object streams call ``zlib.compress``, left as
+  it is;
+- the HarfBuzz functions ``weasyprint.text.ffi`` declares:
+  ``hb_face_reference_table``, ``hb_blob_get_data``, ``hb_blob_destroy``.
 
 pdf.py (through the documents WeasyPrint renders; public, but relied on)
 - ``Document.copy(pages)`` joins the pages of several renderings into one
