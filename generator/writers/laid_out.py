@@ -11,7 +11,9 @@ new process). A part of the same HTML starting on another page is laid out
 again: its page numbers, and perhaps the sides its pages fall on, differ.
 
 Only the last version is kept for each name, and only the names of the last
-MAX_NAMES documents: a wushui document laid out holds some 3 MB.
+MAX_NAMES documents: a wushui document laid out holds some 3 MB. (The side
+process freezes what is left after its first call, build/side.py, so the
+parts kept by a first preview are never freed: a few MB, once.)
 """
 
 from __future__ import annotations
