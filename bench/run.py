@@ -333,7 +333,10 @@ def report(results: dict[str, Any]) -> None:
         print(
             f"\n编辑器（gongwen serve，热）：保存到预览刷新，参数修改 {served['parameter_median']:.2f} 秒"
             f"（最长 {served['parameter_max']:.2f}），正文修改 {served['prose_median']:.2f} 秒"
-            f"（最长 {served['prose_max']:.2f}）"
+            f"（最长 {served['prose_max']:.2f}）；重新排版的部分（共 {served['parts']} 个）："
+            f"参数修改 {served['parameter_laid_out']:g} 个，正文修改 {served['prose_laid_out']:g} 个；"
+            f"两进程 CPU：参数修改 {served['parameter_cpu_median']:.2f} 秒，"
+            f"正文修改 {served['prose_cpu_median']:.2f} 秒"
         )
     print("\n目标：")
     checks = [
@@ -344,9 +347,11 @@ def report(results: dict[str, Any]) -> None:
         ),
     ]
     if served:
-        slowest = max(served["parameter_median"], served["prose_median"])
         checks.append(
-            (f"编辑器保存到预览刷新 ≤ {served['target']:.0f} 秒", slowest <= served["target"])
+            (
+                f"编辑器正文修改到预览刷新 ≤ {served['target']:g} 秒",
+                served["prose_median"] <= served["target"],
+            )
         )
     if lo:
         checks.append(("新进程生成快于 LibreOffice 转换（冷）", fresh["median"] < lo["cold"]))

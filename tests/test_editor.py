@@ -23,6 +23,7 @@ import pytest
 from pdfminer.high_level import extract_text
 from starlette.testclient import TestClient
 
+from generator.build.pipeline import build
 from generator.editor import forms
 from generator.editor.app import create_app
 from generator.editor.security import Guard
@@ -411,6 +412,30 @@ def test_prose_is_saved_and_rendered(server: Server) -> None:
     assert answer.status_code == 200
     assert (server.dataset / "plan.md.j2").read_text("utf-8") == new
     assert any("特制定本方案" in t for _, t in answer.json()["preview"]["plan"])
+
+
+def test_a_save_lays_out_only_the_parts_it_changed_and_previews_the_builds_pdf(
+    server: Server, tmp_path: Path
+) -> None:
+    """The preview keeps the parts as laid out (writers/laid_out.py): a few
+    words in the plan lay out the plan alone, a tier amount only the parts
+    that show it; the preview is the PDF `gongwen build` writes, byte for
+    byte."""
+    first = server.client.get(BASE + "/preview").json()
+    assert first["parts"] == 4 and first["laid_out"] == [0, 1, 2, 3]
+    text = (server.dataset / "plan.md.j2").read_text("utf-8")
+    answer = server.edit("save", "plan.md.j2", text=text.replace("制定本方案", "特制定本方案", 1))
+    preview = answer.json()["preview"]
+    assert preview["laid_out"] == [1] and preview["pages"] == first["pages"]
+    pdf = server.client.get(f"{BASE}/preview.pdf?v={preview['version']}").content
+    built = build(server.dataset, tmp_path / "out1")
+    assert pdf == (built.out_dir / "wushui-2024.pdf").read_bytes()
+
+    preview = server.edit("save", "policy.yaml", edits=[tier("400")]).json()["preview"]
+    assert 0 < len(preview["laid_out"]) < 4 and 0 not in preview["laid_out"]  # not the notice
+    pdf = server.client.get(f"{BASE}/preview.pdf?v={preview['version']}").content
+    built = build(server.dataset, tmp_path / "out2")
+    assert pdf == (built.out_dir / "wushui-2024.pdf").read_bytes()
 
 
 def test_a_prose_error_is_told_in_chinese_and_the_last_preview_kept(server: Server) -> None:

@@ -318,9 +318,10 @@ def test_any_text_in_the_data_is_written_or_refused_in_chinese(scratch: Path, te
             _assert_chinese(error)
             return
         style = style_for(scratch)
-        for html in pdf_html(document, style):
-            if html is not None:
-                DocumentHTML(html, str(scratch))
+        for part in pdf_html(document, style):
+            for html in (part.html, part.imprint_own_page):
+                if html is not None:
+                    DocumentHTML(html, str(scratch))
         write_docx(document, style, word_template_for(scratch), scratch.parent / "out.docx")
     finally:
         document_yaml.write_text(original, "utf-8")
@@ -371,14 +372,16 @@ def test_odd_folder_names_cannot_make_a_build_write_elsewhere(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The writers are stubbed: this is about where build() puts files.
-    def fake_pdf(html: str, own_page: object, out: Path, pdf_variant: object = None) -> PdfWritten:
+    def fake_pdf(
+        parts: object, out: Path, variant: object = None, keep: object = None
+    ) -> PdfWritten:
         out.write_bytes(b"%PDF-")
-        return PdfWritten(1)
+        return PdfWritten(1, (0,))
 
     def fake_docx(document: object, style: object, template: Path, out: Path) -> None:
         out.write_bytes(b"PK")
 
-    monkeypatch.setattr("generator.writers.pdf.write_html", fake_pdf)
+    monkeypatch.setattr("generator.writers.pdf.write_parts", fake_pdf)
     monkeypatch.setattr("generator.writers.docx.write_docx", fake_docx)
     monkeypatch.setattr("generator.build.side._free_core", lambda: False)  # the stub runs here
     monkeypatch.setattr("generator.build.side._side", None)

@@ -188,8 +188,7 @@ def write_pdf_and_docx(
     from generator.writers import write_html_later
     from generator.writers.html import pdf_html
 
-    html, imprint_own_page = pdf_html(document, style)
-    pdf_written = side.beside(write_html_later, html, imprint_own_page, pdf, pdf_variant)
+    pdf_written = side.beside(write_html_later, pdf_html(document, style), pdf, pdf_variant)
     try:
         from generator.writers.docx import write_docx  # after the PDF is under way
 

@@ -221,6 +221,8 @@ class Editor:
             "version": preview.version,
             "pages": preview.pages,
             "seconds": round(preview.seconds, 3),
+            "parts": preview.parts,
+            "laid_out": list(preview.laid_out),
             "ok": preview.pdf is not None,
             "problems": _json_problems(preview.problems, ref.path),
             "plan": preview.plan,

@@ -1,7 +1,10 @@
 """The preview, kept warm: the server imports the pipeline once, keeps its
 compiled templates and the PDF side process (build/side.py) between saves, and
-lays out only the PDF (the DOCX is written when the clerk asks for it). One
-preview at a time: the side process serves one call at a time."""
+lays out only the PDF (the DOCX is written when the clerk asks for it). The
+side process keeps each data set's parts as laid out (writers/laid_out.py):
+a save lays out again only the parts whose HTML changed, and those after a
+part whose page count changed. One preview at a time: the side process serves
+one call at a time."""
 
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     plan: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) of the plan's body
     seconds: float = 0.0
+    parts: int = 0  # the parts of the PDF (each starts on a new page)
+    laid_out: tuple[int, ...] = ()  # those laid out for this version, the others were kept
 
 
 class Previewer:
@@ -54,7 +59,7 @@ class Previewer:
             return preview
         from generator.writers.html import pdf_html
 
-        html, imprint_own_page = pdf_html(document, style_for(ref.path))
+        parts = pdf_html(document, style_for(ref.path))
         self.folder.mkdir(parents=True, exist_ok=True)
         version = old.version + 1
         key_index = (
@@ -63,7 +68,7 @@ class Previewer:
             else len(self._previews)
         )
         target = self.folder / f"preview-{key_index}-{version}.pdf"
-        pages = side.beside(write_html_later, html, imprint_own_page, target, None)().pages
+        written = side.beside(write_html_later, parts, target, None, ref.key)()
         if old.pdf is not None and old.pdf != target:
             old.pdf.unlink(missing_ok=True)
         plan = [
@@ -76,7 +81,14 @@ class Previewer:
             if isinstance(b, Heading | Paragraph)
         ]
         preview = Preview(
-            version, target, pages, list(warnings), plan, time.perf_counter() - started
+            version,
+            target,
+            written.pages,
+            list(warnings),
+            plan,
+            time.perf_counter() - started,
+            len(parts),
+            written.laid_out,
         )
         self._previews[ref.key] = preview
         return preview

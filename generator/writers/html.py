@@ -11,12 +11,14 @@ import base64
 import itertools
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 from typing import Any
 
 from generator import model
 from generator.style import layout
 from generator.style.profile import MM_TO_PT, StyleProfile
+from generator.writers import PartHtml
 from generator.writers.css import IMPRINT_ID, SEAL_ID, chars, stylesheet, text_id
 from generator.writers.seal_picture import seal_picture
 
@@ -240,13 +242,33 @@ def to_html(
     )
 
 
-def pdf_html(document: model.Document, style: StyleProfile) -> tuple[str, str | None]:
-    """What the PDF writer lays out: the HTML and, when the document has a 版记,
-    the HTML with the 版记 on an even page of its own (used when the first puts
-    it on an odd page). Strings, so that they go to the side process (side.py)
+def _page_runs(document: model.Document) -> list[tuple[model.Part, ...]]:
+    """The document's parts in runs that each start on a new page: a part
+    without new_page goes on the run before it."""
+    runs: list[list[model.Part]] = []
+    for part in document.parts:
+        if part.new_page or not runs:
+            runs.append([part])
+        else:
+            runs[-1].append(part)
+    return [tuple(run) for run in runs]
+
+
+def pdf_html(document: model.Document, style: StyleProfile) -> tuple[PartHtml, ...]:
+    """What the PDF writer lays out, part by part: every run of parts that
+    starts on a new page as an HTML document of its own (the same head, the
+    same stylesheet), so that a part can be laid out alone and its pages kept
+    while another changes (pdf.py). A run that holds the 版记 comes with its
+    HTML with the 版记 on an even page of its own, used when the first puts
+    it on an odd page. Strings, so that they go to the side process (side.py)
     as they are."""
     css = stylesheet(style)
-    html = to_html(document, style, css)
-    if not any(isinstance(block, model.Imprint) for block in document.blocks()):
-        return html, None
-    return html, to_html(document, style, css, imprint_own_page=True)
+    parts = []
+    for run in _page_runs(document):
+        alone = replace(document, parts=run)
+        html = to_html(alone, style, css)
+        if any(isinstance(block, model.Imprint) for part in run for block in part.blocks):
+            parts.append(PartHtml(html, to_html(alone, style, css, imprint_own_page=True)))
+        else:
+            parts.append(PartHtml(html))
+    return tuple(parts)

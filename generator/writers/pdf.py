@@ -8,17 +8,26 @@ document is laid out a second time with the 版记 on an even page of its own
 a blank one carries a page number (css.py); a page the 版记 shares with text
 keeps its number.
 
+Each part of the document (the notice, the plan, each attachment) starts on a
+new page, and is laid out as an HTML document of its own (html.pdf_html),
+from the page number it starts on (weasyprint_internals/first_page.py); the
+pages are joined into one document and written. The PDF is byte for byte the
+one the whole document laid out at once gives (tests/test_pdf_parts.py), and
+a part whose HTML and first page did not change since the document was last
+written need not be laid out again (keep_as, for the editor's preview).
+
 What this writer does inside WeasyPrint lives in weasyprint_internals/.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.model import SealFit
-from generator.writers import PdfWritten
+from generator.writers import PartHtml, PdfWritten
 from generator.writers.css import (
     FIT_CLASSES,
     IMPRINT_ID,
@@ -28,8 +37,11 @@ from generator.writers.css import (
     text_id,
     text_key,
 )
+from generator.writers.laid_out import LaidOut
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
 from generator.writers.weasyprint_internals.document import DocumentHTML, font_configuration
+from generator.writers.weasyprint_internals.first_page import starting_at
+from generator.writers.weasyprint_internals.reuse import reused_work
 from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
 
 if TYPE_CHECKING:
@@ -37,14 +49,18 @@ if TYPE_CHECKING:
     from generator.style.profile import StyleProfile
 
 
-def _layout(html: str, base_url: Path) -> Any:
-    with weasyprint_speedups(), cjk_justification():
+def _layout(html: str, base_url: Path, first_page: int) -> Any:
+    with weasyprint_speedups(), cjk_justification(), starting_at(first_page):
         return DocumentHTML(html, str(base_url)).render(font_config=font_configuration())
 
 
-def write_rendered(rendered: Any, out: Path, pdf_variant: str | None = None) -> None:
-    """rendered.write_pdf, with the shortcuts of speedups.py."""
-    with weasyprint_speedups():
+def write_rendered(
+    rendered: Any, out: Path, pdf_variant: str | None = None, reuse: bool = False
+) -> None:
+    """rendered.write_pdf, with the shortcuts of speedups.py; with reuse, the
+    font subsets and compressed streams of earlier PDFs written so reused
+    when the same (reuse.py: for a document written again and again)."""
+    with weasyprint_speedups(), reused_work() if reuse else nullcontext():
         rendered.write_pdf(out, pdf_variant=pdf_variant)
 
 
@@ -72,7 +88,9 @@ def apply_fit(html: str, fit: SealFit) -> str:
     return html
 
 
-def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, SealFit | None]:
+def fit_seal(
+    rendered: Any, html: str, base_url: Path, first_page: int = 1
+) -> tuple[Any, SealFit | None]:
     """GB/T 9704 7.3.5.4: a sealed signature that was pushed to the next page
     (taking the last lines of the text with it, css.py) is brought back by
     closer spacing, never left below a near-empty page or an empty one (此页
@@ -87,7 +105,7 @@ def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, SealFit | N
     than closer lines make room for), the layout stays as it was: the
     signature with the last lines of the text on a page of their own."""
     page = _anchor_page(rendered, SEAL_ID)
-    if not page:  # no sealed signature, or on the first page: nothing above to tighten
+    if not page:  # no sealed signature, or on the part's first page: nothing above to tighten
         return rendered, None
     anchors = [
         anchor
@@ -100,46 +118,104 @@ def fit_seal(rendered: Any, html: str, base_url: Path) -> tuple[Any, SealFit | N
     tightened = tuple(sorted({text_key(anchor) for anchor in anchors}))
     for step in range(1, len(FIT_CLASSES) + 1):
         fit = SealFit(step, tightened)
-        tried = _layout(apply_fit(html, fit), base_url)
+        tried = _layout(apply_fit(html, fit), base_url, first_page)
         if _anchor_page(tried, SEAL_ID) == page - 1:
             return tried, fit
     return rendered, None
 
 
 def render_html_fitted(
-    html: str, imprint_own_page: str | None, base_url: Path
+    html: str, imprint_own_page: str | None, base_url: Path, first_page: int = 1
 ) -> tuple[Any, SealFit | None]:
     """The laid-out pages (a weasyprint.Document), not yet written: WeasyPrint's
-    render() of html, or of imprint_own_page when html puts the 版记 on an odd
-    page (see html.pdf_html); a sealed signature fitted (fit_seal), and the
-    fit chosen."""
-    rendered = _layout(html, base_url)
+    render() of html from page first_page on, or of imprint_own_page when html
+    puts the 版记 on an odd page (see html.pdf_html); a sealed signature fitted
+    (fit_seal), and the fit chosen."""
+    rendered = _layout(html, base_url, first_page)
     fit = None
     if SEAL_ID in html:
-        rendered, fit = fit_seal(rendered, html, base_url)
+        rendered, fit = fit_seal(rendered, html, base_url, first_page)
         if imprint_own_page is not None and fit is not None:
             imprint_own_page = apply_fit(imprint_own_page, fit)
     if imprint_own_page is not None:
         page = imprint_page(rendered)
-        if page is None or page % 2 == 1:
+        if page is None or (first_page + page - 1) % 2 == 1:
             del rendered  # not held while the second is laid out: half the peak memory
-            rendered = _layout(imprint_own_page, base_url)
+            rendered = _layout(imprint_own_page, base_url, first_page)
     return rendered, fit
 
 
-def render_html(html: str, imprint_own_page: str | None, base_url: Path) -> Any:
+def render_html(
+    html: str, imprint_own_page: str | None, base_url: Path, first_page: int = 1
+) -> Any:
     """The laid-out pages of render_html_fitted."""
-    return render_html_fitted(html, imprint_own_page, base_url)[0]
+    return render_html_fitted(html, imprint_own_page, base_url, first_page)[0]
+
+
+_kept = LaidOut()
+
+
+def render_parts(
+    parts: tuple[PartHtml, ...], base_url: Path, keep_as: str | None = None
+) -> tuple[Any, tuple[int, ...], SealFit | None]:
+    """The parts laid out one after the other, each from the page after the
+    last one's, joined into one weasyprint.Document (its metadata from the
+    first part's head, the same in every part); and the indexes of the parts
+    laid out. With keep_as (a name for the document, e.g. its data set), the
+    parts are kept as laid out under that name, and a part laid out for the
+    last document kept under it is taken as it is when its HTML and its first
+    page are the same (laid_out.py). Third, the seal's fit (fit_seal) of the
+    part that needed one, which the DOCX must then set alike: a document
+    signs and seals once, so there is one at most."""
+    kept = _kept.last(keep_as) if keep_as else {}
+    # What the pages are laid out with, a part of the key: the pages kept hold
+    # it (Document.font_config), so its id is not another's while they are kept.
+    fonts = font_configuration()
+    pages: list[Any] = []
+    rendered: list[tuple[Any, SealFit | None]] = []
+    keys = []
+    laid_out = []
+    for index, part in enumerate(parts):
+        first_page = len(pages) + 1
+        key = LaidOut.key(part.html, part.imprint_own_page, str(base_url), first_page, id(fonts))
+        document_fit = kept.get(key)
+        if document_fit is None:
+            document_fit = render_html_fitted(
+                part.html, part.imprint_own_page, base_url, first_page
+            )
+            laid_out.append(index)
+        keys.append(key)
+        rendered.append(document_fit)
+        pages.extend(document_fit[0].pages)
+    if keep_as:
+        _kept.keep(keep_as, dict(zip(keys, rendered, strict=True)))
+    joined = rendered[0][0].copy(pages)
+    # write_pdf adds to color_profiles (for PDF/A): the first part's stays as it was.
+    joined.color_profiles = dict(joined.color_profiles)
+    fit = next((fit for _, fit in rendered if fit is not None), None)
+    return joined, tuple(laid_out), fit
 
 
 def write_html(
     html: str, imprint_own_page: str | None, out: Path, pdf_variant: str | None = None
+) -> int:
+    """Write one HTML document (and its 版记 variant) as the PDF, e.g. as
+    pdf_variant="pdf/a-2u"; return its page count."""
+    return write_parts((PartHtml(html, imprint_own_page),), out, pdf_variant).pages
+
+
+def write_parts(
+    parts: tuple[PartHtml, ...],
+    out: Path,
+    pdf_variant: str | None = None,
+    keep_as: str | None = None,
 ) -> PdfWritten:
-    """Write the PDF, e.g. as pdf_variant="pdf/a-2u"; return its page count
-    and the seal's fit (for the DOCX)."""
-    rendered, fit = render_html_fitted(html, imprint_own_page, out.parent)
-    write_rendered(rendered, out, pdf_variant)
-    return PdfWritten(len(rendered.pages), fit)
+    """Write the document laid out part by part (render_parts) as the PDF;
+    with keep_as, the parts kept as laid out and the work of writing reused
+    (for the editor's preview, which writes the document after every save)."""
+    rendered, laid_out, fit = render_parts(parts, out.parent, keep_as)
+    write_rendered(rendered, out, pdf_variant, reuse=keep_as is not None)
+    return PdfWritten(len(rendered.pages), laid_out, fit)
 
 
 # The document's HTML is made where these are called: html.py imports the style
@@ -147,17 +223,17 @@ def write_html(
 
 
 def render_pdf(document: Document, style: StyleProfile, base_url: Path) -> Any:
-    """render_html of the document; separate from write_pdf so that bench/ can
+    """render_parts of the document; separate from write_pdf so that bench/ can
     time layout and writing apart."""
     from generator.writers.html import pdf_html
 
-    return render_html(*pdf_html(document, style), base_url)
+    return render_parts(pdf_html(document, style), base_url)[0]
 
 
 def write_pdf(
     document: Document, style: StyleProfile, out: Path, pdf_variant: str | None = None
 ) -> int:
-    """write_html of the document."""
+    """write_parts of the document."""
     from generator.writers.html import pdf_html
 
-    return write_html(*pdf_html(document, style), out, pdf_variant).pages
+    return write_parts(pdf_html(document, style), out, pdf_variant).pages

@@ -15,6 +15,10 @@ tests/test_cjk_justify.py.
 - cjk_justify.py: Chinese lines justified between characters.
 - speedups.py: fonts not copied, faces subset and streams compressed in a
   thread pool, used lengths resolved in one loop.
+- first_page.py: a part of the document laid out from the page it starts on
+  (its page numbers and sides), for the PDF writer's part-by-part layout.
+- reuse.py: font subsets and compressed streams of a PDF written again (the
+  editor's preview) reused, found by what they are made from.
 
 Internals relied on, by module:
 
@@ -95,6 +99,51 @@ speedups.py
 - pydyf 0.13: ``PDF.write`` writes ``self.objects`` (and streams it makes
   itself) through ``Stream.data``, a property that compresses when
   ``compress`` is set and changes no state.
+
+first_page.py
+- ``weasyprint.layout.initialize_page_maker(context, root_box)``, looked up
+  as a module global by ``layout_document`` in the same module, sets
+  ``context.page_maker`` to one entry ``(resume_at, next_page, right_page,
+  page_state, remake_state)``, ``page_state`` being ``(quote_depth,
+  counter_values, counter_scopes, page_groups)`` with ``counter_values``
+  ``{"pages": [0]}``; every page's ``@page`` style increments the ``page``
+  counter (``_standardize_page_based_counters``, the counter made at 0 in
+  the last scope by ``build.update_counters`` the first time) after its
+  content is laid out, and ``remake_page`` flips ``right_page`` from one page
+  to the next; the ``pages`` counter (the page count) is not used by css.py;
+- what else depends on a page's number: ``context.current_page > 1``
+  truncates the margins at the top of a page after an unforced break
+  (``layout/block.py``: the first page of a part follows a forced break in
+  the whole document, where they are kept too); ``initial_page_sizes``, set
+  on page 1, are every page's in a notice; ``PageType``'s index serves the
+  ``:first`` and ``:nth()`` page selectors, which neither css.py nor ua.css
+  uses.
+
+reuse.py
+- ``pdf.fonts.Font.subset`` calls ``self._harfbuzz_subset(to_unicode,
+  hinting)`` (HarfBuzz's subsetter present), which reads ``hb_face``,
+  ``missing`` and the glyph ids (``to_unicode``'s keys), and sets
+  ``file_content`` and nothing else; the faces are static (no variations are
+  applied before subsetting);
+- pydyf 0.13: ``Stream.data`` compresses with ``zlib.compressobj(level=9)``,
+  ``zlib`` a module global of ``pydyf``, one ``compress`` call then
+  ``flush``; ``PDF.write``'s object streams call ``zlib.compress``, left as
+  it is;
+- the HarfBuzz functions ``weasyprint.text.ffi`` declares:
+  ``hb_face_reference_table``, ``hb_blob_get_data``, ``hb_blob_destroy``.
+
+pdf.py (through the documents WeasyPrint renders; public, but relied on)
+- ``Document.copy(pages)`` joins the pages of several renderings into one
+  document with the first's metadata (WeasyPrint's documented way to combine
+  documents); it shares the first's ``color_profiles``, to which
+  ``generate_pdf`` adds the sRGB profile of PDF/A, so the writer gives the
+  joined document a copy;
+- a page laid out once is written the same way any number of times, alone or
+  among other pages: ``Page.paint`` changes nothing a later paint reads, and
+  fonts (``Document.fonts``), images and the resource names of a PDF are
+  made anew by each ``write_pdf``, in the order of the pages painted
+  (tests/test_pdf_parts.py: the same bytes as the whole document, again and
+  again from the pages kept).
 
 html.py (not an internal it touches, a cost it avoids)
 - ``layout.table.table_layout``'s ``group_layout`` does work in proportion to
