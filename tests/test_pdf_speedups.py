@@ -3,6 +3,7 @@ against the plain WeasyPrint route, byte for byte."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import threading
@@ -131,6 +132,35 @@ def test_fonts_are_subset_once_each_in_the_pool(
     monkeypatch.setattr(fonts.Font, "subset", recorded)
     write_html(_html("wushui", False), None, tmp_path / "out.pdf")
     assert len(subset_in_main) >= 5 and not any(subset_in_main), subset_in_main
+
+
+def test_no_full_garbage_collection_while_a_pdf_is_laid_out_and_written(tmp_path: Path) -> None:
+    """The young generations are collected, the full collection waits (and the
+    thresholds are given back). With the objects there frozen, the old
+    generation emptied and low thresholds, any growth would otherwise start
+    full collections."""
+    saved = gc.get_threshold()
+    thresholds = (100, 1, 1)
+    started: list[int] = []
+    html = _html("wushui", False)
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.freeze()
+    gc.collect()
+    gc.set_threshold(*thresholds)
+    gc.callbacks.append(record)
+    try:
+        write_html(html, None, tmp_path / "out.pdf")
+        after = gc.get_threshold()
+    finally:
+        gc.callbacks.remove(record)
+        gc.set_threshold(*saved)
+        gc.unfreeze()
+    assert 0 in started and 2 not in started, started
+    assert after == thresholds
 
 
 def test_markup_is_well_formed_xml_even_with_cdata_ends_in_the_css() -> None:

@@ -14,7 +14,8 @@ tests/test_cjk_justify.py.
 - ua.css: WeasyPrint's user-agent stylesheet cut down to our elements.
 - cjk_justify.py: Chinese lines justified between characters.
 - speedups.py: fonts not copied, faces subset and streams compressed in a
-  thread pool, used lengths resolved in one loop.
+  thread pool, used lengths resolved in one loop, no full garbage collection
+  while a document is laid out and written.
 
 Internals relied on, by module:
 
