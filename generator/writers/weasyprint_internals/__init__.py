@@ -14,7 +14,8 @@ tests/test_cjk_justify.py.
 - ua.css: WeasyPrint's user-agent stylesheet cut down to our elements.
 - cjk_justify.py: Chinese lines justified between characters.
 - speedups.py: fonts not copied, faces subset and streams compressed in a
-  thread pool, used lengths resolved in one loop, no full garbage collection
+  thread pool, used lengths resolved in one loop, collapsed table borders
+  worked out once per style, no full garbage collection
   while a document is laid out and written.
 
 Internals relied on, by module:
@@ -93,6 +94,11 @@ speedups.py
   ``adjust_box_sizing`` as in 70.0 (``_resolve_percentages`` replicates the
   first), and every layout module that imports ``resolve_percentages``
   looks it up as a module global (``flex`` through ``percent``);
+- ``layout.table.collapse_table_borders`` as in 70.0 (``_collapse_table_borders``
+  replicates it for left-to-right tables: the border grid it returns, the used
+  border widths it sets), looked up as a module global by
+  ``formatting_structure.build`` (``wrap_table``), the only caller, with the
+  computed style of each box unchanged while it runs; ``draw.color.get_color``;
 - pydyf 0.13: ``PDF.write`` writes ``self.objects`` (and streams it makes
   itself) through ``Stream.data``, a property that compresses when
   ``compress`` is set and changes no state.
