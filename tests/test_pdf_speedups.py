@@ -26,11 +26,16 @@ from generator.writers.weasyprint_internals.document import DocumentHTML
 from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = [("wushui", False), ("wushui", True), ("wuhe", False), ("lidu", False)]
+CASES = [("wushui", False), ("wushui", True), ("wuhe", False), ("lidu", False), ("yunxi", False)]
+
+
+def _dataset(office: str) -> Path:
+    """The office's data set (its latest year)."""
+    return max((ROOT / "data" / office).iterdir())
 
 
 def _html(office: str, own_page: bool) -> str:
-    dataset = ROOT / "data" / office / "2024"
+    dataset = _dataset(office)
     _, document, _ = prepare(dataset)
     style = style_for(dataset)
     return to_html(document, style, stylesheet(style), imprint_own_page=own_page)
@@ -43,7 +48,7 @@ def _ua_elements() -> set[str]:
     return set(re.findall(r"(?<![\w:.#\[-])([a-z][a-z0-9]*)\b", selectors))
 
 
-@pytest.mark.parametrize("office", ["wushui", "wuhe", "lidu"])
+@pytest.mark.parametrize("office", ["wushui", "wuhe", "lidu", "yunxi"])
 def test_user_agent_stylesheet_names_every_element_written(office: str) -> None:
     written = set(re.findall(r"<([a-z][a-z0-9]*)", _html(office, True) + _html(office, False)))
     assert written <= _ua_elements(), written - _ua_elements()
@@ -232,12 +237,12 @@ def test_collapsed_borders_match_weasyprints_beyond_what_the_notices_use(directi
     assert ours == plain
 
 
-@pytest.mark.parametrize("office", ["wushui", "wuhe", "lidu"])
+@pytest.mark.parametrize("office", ["wushui", "wuhe", "lidu", "yunxi"])
 def test_the_stylesheet_can_be_kept_across_documents_and_given_as_a_user_stylesheet(
     office: str,
 ) -> None:
     """document._document_stylesheet relies on this (see its docstring)."""
-    css = stylesheet(style_for(ROOT / "data" / office / "2024"))
+    css = stylesheet(style_for(_dataset(office)))
     for tied in ("@font-face", "@counter-style", "!important", "@import"):
         assert tied not in css
 
