@@ -1,20 +1,24 @@
 """A long synthetic data set (bench/synthetic.py: both attachment tables with
 hundreds of villages, over many pages): its totals recomputed from its rows and
-written in the DOCX and the PDF, and its PDF the bytes WeasyPrint's own route
-gives (every shortcut of speedups.py at work on long collapsed-border tables)."""
+written in the DOCX and the PDF, its PDF the bytes WeasyPrint's own route gives
+(every shortcut of speedups.py at work on long collapsed-border tables), its
+DOCX's memory freed once written."""
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
 import docx as python_docx
 import pytest
+from docx.document import Document as WordDocument
 from pdfminer.high_level import extract_text
 from weasyprint import HTML
 
 from bench.synthetic import make_villages
-from generator.build.pipeline import build, prepare, style_for
+from generator.build.pipeline import build, prepare, style_for, word_template_for
+from generator.writers.docx import write_docx
 from generator.writers.html import pdf_html
 from generator.writers.pdf import imprint_page, write_html
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
@@ -59,3 +63,11 @@ def test_long_tables_give_the_pdf_of_weasyprints_own_route(dataset: Path, tmp_pa
             rendered = HTML(string=own_page, base_url=str(tmp_path)).render()
         plain = rendered.write_pdf()
     assert (tmp_path / "ours.pdf").read_bytes() == plain
+
+
+def test_a_long_tables_docx_is_freed_once_written(dataset: Path, tmp_path: Path) -> None:
+    """Its python-docx objects (held in cycles) do not outlive write_docx, so
+    the build holds no DOCX while its side process lays out the PDF."""
+    _, document, _ = prepare(dataset)
+    write_docx(document, style_for(dataset), word_template_for(dataset), tmp_path / "out.docx")
+    assert not [o for o in gc.get_objects() if isinstance(o, WordDocument)]
