@@ -206,6 +206,33 @@ def test_used_lengths_match_weasyprints_beyond_what_the_notices_use() -> None:
     assert ours == plain
 
 
+def test_styles_cascaded_once_per_shared_style_match_weasyprints() -> None:
+    """_StyleFor gives the computed styles WeasyPrint's gives, beyond what the
+    notices' CSS uses: pseudo-elements of elements that share a style,
+    style attributes, layers, !important, user-agent rules, inheritance from
+    parents that differ, counters."""
+    html = """<style>
+      @layer base, top;
+      @layer top { td { color: green } }
+      @layer base { td { color: red; font-weight: bold } }
+      body { counter-reset: n; font-size: 11pt }
+      td { border: 1px solid; padding: 2px !important }
+      td::before { counter-increment: n; content: counter(n) ". " }
+      td.x::after { content: "*"; color: blue }
+      tr:nth-child(2n) td { background: #eee }
+      li::marker { color: orange }
+      .big { font-size: 14pt } .big td { padding: 1px }
+    </style>
+    <table><tr><td>一</td><td class="x">二</td></tr><tr><td>三</td><td class="x">四</td></tr>
+      <tr><td style="color: purple">五</td><td class="x" style="padding: 5px">六</td></tr></table>
+    <div class="big"><table><tr><td>七</td><td class="x">八</td></tr></table></div>
+    <ol><li>甲</li><li style="font-size: 9pt">乙</li><li>丙</li></ol>"""
+    plain = HTML(string=html).write_pdf()
+    with weasyprint_speedups():
+        ours = HTML(string=html).write_pdf()
+    assert ours == plain
+
+
 @pytest.mark.parametrize("direction", ["ltr", "rtl"])
 def test_collapsed_borders_match_weasyprints_beyond_what_the_notices_use(direction: str) -> None:
     """_collapse_table_borders replicates WeasyPrint's for borders the

@@ -14,9 +14,9 @@ tests/test_cjk_justify.py.
 - ua.css: WeasyPrint's user-agent stylesheet cut down to our elements.
 - cjk_justify.py: Chinese lines justified between characters.
 - speedups.py: fonts not copied, faces subset and streams compressed in a
-  thread pool, used lengths resolved in one loop, collapsed table borders
-  worked out once per style, no full garbage collection
-  while a document is laid out and written.
+  thread pool, shared styles cascaded once, used lengths resolved in one
+  loop, collapsed table borders worked out once per style, no full garbage
+  collection while a document is laid out and written.
 
 Internals relied on, by module:
 
@@ -78,6 +78,16 @@ cjk_justify.py
   bulk).
 
 speedups.py
+- ``css.StyleFor.__init__`` as in 70.0 (``_StyleFor`` replicates it, with
+  the element's own cascade skipped when its computed style is shared: the
+  ``_cascaded_styles`` entry of an element, not of a pseudo-element, is read
+  only by ``set_computed_styles`` for that element), looked up as a module
+  global by ``css.get_all_computed_styles``; ``find_style_attributes``,
+  ``preprocess_declarations``, ``declaration_precedence``, each matched
+  selector as ``(specificity, order, pseudo_type, (declarations, layer))``
+  and ``sheet.layers``, the attributes ``_cascaded_styles``,
+  ``_computed_styles``, ``initial_page_sizes``, ``_sheets`` and
+  ``font_config`` that the other methods read;
 - ``pdf.stream.Font``, the class ``Stream.add_font`` instantiates, looked up
   as a module global; ``pdf.fonts.Font`` sets ``file_content`` once in
   ``__init__`` from ``get_hb_object_data(self.hb_face)`` (a module global of
