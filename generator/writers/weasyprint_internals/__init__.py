@@ -79,10 +79,14 @@ cjk_justify.py
 
 speedups.py
 - ``css.StyleFor.__init__`` as in 70.0 (``_StyleFor`` replicates it, with
-  the element's own cascade skipped when its computed style is shared: the
-  ``_cascaded_styles`` entry of an element, not of a pseudo-element, is read
-  only by ``set_computed_styles`` for that element), looked up as a module
-  global by ``css.get_all_computed_styles``; ``find_style_attributes``,
+  no cascade for an element whose computed style is shared, and its
+  pseudo-elements' computed styles shared as well: a ``_cascaded_styles``
+  entry is read only by ``set_computed_styles`` for its own element or
+  pseudo-element, and a ``ComputedStyle`` depends on its parent style, its
+  cascade, its pseudo-element type and the root style, never on its element;
+  ``target_collector.collect_anchor``, called once a shared style, keeps the
+  first of equal names and only warns about the others), looked up as a
+  module global by ``css.get_all_computed_styles``; ``find_style_attributes``,
   ``preprocess_declarations``, ``declaration_precedence``, each matched
   selector as ``(specificity, order, pseudo_type, (declarations, layer))``
   and ``sheet.layers``, the attributes ``_cascaded_styles``,

@@ -24,10 +24,12 @@ written:
   out once (the cells of a column share one computed style).
 - **Shared styles not cascaded.** WeasyPrint gives elements whose parent's
   style and matched rules are the same one computed style, but cascades
-  every element's declarations first (a dict of weighted values each, some
-  30 KB a table row, dropped at the end: 120 MB held by the process for
-  2,000 villages). ``_StyleFor`` matches first and cascades only for the
-  styles it computes (and for pseudo-elements, as before).
+  every element's declarations first (a dict of weighted values each), and
+  its pseudo-elements' (the user-agent stylesheet's ``::footnote-call`` and
+  ``::footnote-marker`` match every element) with a computed style each:
+  some 30 KB a table row, 120 MB for 2,000 villages. ``_StyleFor`` matches
+  first, and an element that shares its style shares its pseudo-elements'
+  styles too, with nothing cascaded.
 - **Streams compressed on every core.** pydyf compresses each stream (page
   contents, font subsets) at zlib level 9 as it writes it, one after the
   other: some 40 ms a notice. zlib lets other threads run meanwhile, so
@@ -358,8 +360,9 @@ def _collapse_table_borders(box: Any, grid_width: int, grid_height: int) -> Any:
 
 class _StyleFor(weasyprint_css.StyleFor):  # type: ignore[misc]
     """css.StyleFor whose __init__ (WeasyPrint 70's, replicated) matches an
-    element's rules before cascading their declarations, and cascades those
-    of the element itself only when its computed style is not shared."""
+    element's rules before cascading their declarations, and cascades them
+    only for an element whose computed style is not shared: one that shares
+    its style shares its pseudo-elements' too."""
 
     def __init__(
         self,
@@ -394,7 +397,9 @@ class _StyleFor(weasyprint_css.StyleFor):  # type: ignore[misc]
                 _cascade(style, name, values, weight)
 
         # Elements in tree order: a parent's computed style comes before its children's.
+        # The first element of each computed style, and the later ones sharing it.
         computed_cache: dict[Any, Any] = {}
+        sharing: list[tuple[Any, Any]] = []
         for element in html.wrapper_element.iter_subtree():
             etree_element = element.etree_element
             parent = element.parent.etree_element if element.parent else None
@@ -409,29 +414,32 @@ class _StyleFor(weasyprint_css.StyleFor):  # type: ignore[misc]
                     rank = (origin, layer_order, sheet_specificity or specificity)
                     matched.append((pseudo_type, declarations, rank))
             key = (parent_id, elements_declarations.get(etree_element), tuple(selectors_keys))
-            shared = computed_cache.get(key)
+            first = computed_cache.get(key)
+            if first is not None:
+                # The same rules over the same parent style: the element's style
+                # and its pseudo-elements' are the first element's (see below).
+                computed_styles[etree_element, None] = computed_styles[first, None]
+                sharing.append((etree_element, first))
+                continue
             for pseudo_type, declarations, (origin, layer_order, specificity) in matched:
-                if pseudo_type is None and shared is not None:
-                    continue  # the element's own cascade: its computed style is shared
                 style = cascaded_styles.setdefault((etree_element, pseudo_type), {})
                 for name, values, importance in declarations:
                     precedence = weasyprint_css.declaration_precedence(origin, importance)
                     _cascade(style, name, values, (precedence, layer_order, specificity))
-            if shared is not None:
-                computed_styles[etree_element, None] = shared
-            else:
-                self.set_computed_styles(
-                    etree_element,
-                    root=html.etree_element,
-                    parent=parent,
-                    base_url=html.base_url,
-                    target_collector=target_collector,
-                )
-                computed_cache[key] = computed_styles[etree_element, None]
+            self.set_computed_styles(
+                etree_element,
+                root=html.etree_element,
+                parent=parent,
+                base_url=html.base_url,
+                target_collector=target_collector,
+            )
+            computed_cache[key] = etree_element
 
         # Pseudo-elements, which inherit from their element, last.
+        pseudo_types: dict[Any, list[str]] = {}
         for element, pseudo_type in cascaded_styles:
             if pseudo_type:
+                pseudo_types.setdefault(element, []).append(pseudo_type)
                 self.set_computed_styles(
                     element,
                     pseudo_type=pseudo_type,
@@ -440,6 +448,12 @@ class _StyleFor(weasyprint_css.StyleFor):  # type: ignore[misc]
                     base_url=html.base_url,
                     target_collector=target_collector,
                 )
+        # A pseudo-element's computed style depends on its cascade (the same
+        # matched rules give the same), its element's computed style (shared)
+        # and the root's, never on the element itself: shared as well.
+        for element, first in sharing:
+            for pseudo_type in pseudo_types.get(first, ()):
+                computed_styles[element, pseudo_type] = computed_styles[first, pseudo_type]
         self._cascaded_styles.clear()  # kept: page styles are cascaded into it later
 
 
