@@ -210,7 +210,8 @@ def test_styles_cascaded_once_per_shared_style_match_weasyprints() -> None:
     """_StyleFor gives the computed styles WeasyPrint's gives, beyond what the
     notices' CSS uses: pseudo-elements of elements that share a style,
     style attributes, layers, !important, user-agent rules, inheritance from
-    parents that differ, counters."""
+    parents that differ, counters, elements that share a style but whose
+    one rule matches them for different pseudo-elements."""
     html = """<style>
       @layer base, top;
       @layer top { td { color: green } }
@@ -221,12 +222,14 @@ def test_styles_cascaded_once_per_shared_style_match_weasyprints() -> None:
       td.x::after { content: "*"; color: blue }
       tr:nth-child(2n) td { background: #eee }
       li::marker { color: orange }
+      x-a::before, x-b::after { content: "+" }
       .big { font-size: 14pt } .big td { padding: 1px }
     </style>
     <table><tr><td>一</td><td class="x">二</td></tr><tr><td>三</td><td class="x">四</td></tr>
       <tr><td style="color: purple">五</td><td class="x" style="padding: 5px">六</td></tr></table>
     <div class="big"><table><tr><td>七</td><td class="x">八</td></tr></table></div>
-    <ol><li>甲</li><li style="font-size: 9pt">乙</li><li>丙</li></ol>"""
+    <ol><li>甲</li><li style="font-size: 9pt">乙</li><li>丙</li></ol>
+    <p><x-a>一</x-a><x-b>二</x-b><x-b>三</x-b><x-a>四</x-a></p>"""
     plain = HTML(string=html).write_pdf()
     with weasyprint_speedups():
         ours = HTML(string=html).write_pdf()

@@ -414,32 +414,40 @@ class _StyleFor(weasyprint_css.StyleFor):  # type: ignore[misc]
                     rank = (origin, layer_order, sheet_specificity or specificity)
                     matched.append((pseudo_type, declarations, rank))
             key = (parent_id, elements_declarations.get(etree_element), tuple(selectors_keys))
+            # The key leaves out the pseudo-element each rule matched for (one
+            # rule can name several): the same ones too, and the pseudo-elements
+            # are the same as well.
+            pseudo_types = tuple(pseudo_type for pseudo_type, _, _ in matched)
             first = computed_cache.get(key)
             if first is not None:
-                # The same rules over the same parent style: the element's style
-                # and its pseudo-elements' are the first element's (see below).
-                computed_styles[etree_element, None] = computed_styles[first, None]
-                sharing.append((etree_element, first))
-                continue
+                # The same rules over the same parent style: the element's style is
+                # the first element's, as WeasyPrint shares it.
+                computed_styles[etree_element, None] = computed_styles[first[0], None]
+                if first[1] == pseudo_types:
+                    sharing.append((etree_element, first[0]))  # see below
+                    continue
             for pseudo_type, declarations, (origin, layer_order, specificity) in matched:
+                if pseudo_type is None and first is not None:
+                    continue  # the element's own cascade: its computed style is shared
                 style = cascaded_styles.setdefault((etree_element, pseudo_type), {})
                 for name, values, importance in declarations:
                     precedence = weasyprint_css.declaration_precedence(origin, importance)
                     _cascade(style, name, values, (precedence, layer_order, specificity))
-            self.set_computed_styles(
-                etree_element,
-                root=html.etree_element,
-                parent=parent,
-                base_url=html.base_url,
-                target_collector=target_collector,
-            )
-            computed_cache[key] = etree_element
+            if first is None:
+                self.set_computed_styles(
+                    etree_element,
+                    root=html.etree_element,
+                    parent=parent,
+                    base_url=html.base_url,
+                    target_collector=target_collector,
+                )
+                computed_cache[key] = (etree_element, pseudo_types)
 
         # Pseudo-elements, which inherit from their element, last.
-        pseudo_types: dict[Any, list[str]] = {}
+        element_pseudo_types: dict[Any, list[str]] = {}
         for element, pseudo_type in cascaded_styles:
             if pseudo_type:
-                pseudo_types.setdefault(element, []).append(pseudo_type)
+                element_pseudo_types.setdefault(element, []).append(pseudo_type)
                 self.set_computed_styles(
                     element,
                     pseudo_type=pseudo_type,
@@ -451,9 +459,9 @@ class _StyleFor(weasyprint_css.StyleFor):  # type: ignore[misc]
         # A pseudo-element's computed style depends on its cascade (the same
         # matched rules give the same), its element's computed style (shared)
         # and the root's, never on the element itself: shared as well.
-        for element, first in sharing:
-            for pseudo_type in pseudo_types.get(first, ()):
-                computed_styles[element, pseudo_type] = computed_styles[first, pseudo_type]
+        for element, first_element in sharing:
+            for pseudo_type in element_pseudo_types.get(first_element, ()):
+                computed_styles[element, pseudo_type] = computed_styles[first_element, pseudo_type]
         self._cascaded_styles.clear()  # kept: page styles are cascaded into it later
 
 
