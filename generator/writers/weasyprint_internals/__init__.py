@@ -14,7 +14,9 @@ tests/test_cjk_justify.py.
 - ua.css: WeasyPrint's user-agent stylesheet cut down to our elements.
 - cjk_justify.py: Chinese lines justified between characters.
 - speedups.py: fonts not copied, faces subset and streams compressed in a
-  thread pool, used lengths resolved in one loop.
+  thread pool, shared styles cascaded once, used lengths resolved in one
+  loop, collapsed table borders worked out once per style, no full garbage
+  collection while a document is laid out and written.
 - first_page.py: a part of the document laid out from the page it starts on
   (its page numbers and sides), for the PDF writer's part-by-part layout.
 - reuse.py: font subsets and compressed streams of a PDF written again (the
@@ -80,6 +82,20 @@ cjk_justify.py
   bulk).
 
 speedups.py
+- ``css.StyleFor.__init__`` as in 70.0 (``_StyleFor`` replicates it, with
+  no cascade for an element whose computed style is shared, and its
+  pseudo-elements' computed styles shared as well: a ``_cascaded_styles``
+  entry is read only by ``set_computed_styles`` for its own element or
+  pseudo-element, and a ``ComputedStyle`` depends on its parent style, its
+  cascade, its pseudo-element type and the root style, never on its element;
+  ``target_collector.collect_anchor``, called once a shared style, keeps the
+  first of equal names and only warns about the others), looked up as a
+  module global by ``css.get_all_computed_styles``; ``find_style_attributes``,
+  ``preprocess_declarations``, ``declaration_precedence``, each matched
+  selector as ``(specificity, order, pseudo_type, (declarations, layer))``
+  and ``sheet.layers``, the attributes ``_cascaded_styles``,
+  ``_computed_styles``, ``initial_page_sizes``, ``_sheets`` and
+  ``font_config`` that the other methods read;
 - ``pdf.stream.Font``, the class ``Stream.add_font`` instantiates, looked up
   as a module global; ``pdf.fonts.Font`` sets ``file_content`` once in
   ``__init__`` from ``get_hb_object_data(self.hb_face)`` (a module global of
@@ -96,6 +112,11 @@ speedups.py
   ``adjust_box_sizing`` as in 70.0 (``_resolve_percentages`` replicates the
   first), and every layout module that imports ``resolve_percentages``
   looks it up as a module global (``flex`` through ``percent``);
+- ``layout.table.collapse_table_borders`` as in 70.0 (``_collapse_table_borders``
+  replicates it for left-to-right tables: the border grid it returns, the used
+  border widths it sets), looked up as a module global by
+  ``formatting_structure.build`` (``wrap_table``), the only caller, with the
+  computed style of each box unchanged while it runs; ``draw.color.get_color``;
 - pydyf 0.13: ``PDF.write`` writes ``self.objects`` (and streams it makes
   itself) through ``Stream.data``, a property that compresses when
   ``compress`` is set and changes no state.
