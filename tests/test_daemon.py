@@ -71,6 +71,8 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     try:
         yield folder
     finally:
+        for log in Path(folder).glob("*/server.log"):  # shown when the test fails
+            print(log.read_text("utf-8"))
         deadline = time.monotonic() + 60
         while _servers(folder):
             client.stop()
@@ -103,10 +105,14 @@ def _served() -> int:
 
 def _server() -> int:
     """The pid of the running server, once it listens."""
-    _wait(lambda: client.status() is not None, "no server started")
-    pid = client.status()
-    assert pid is not None
-    return pid
+    found: list[int] = []
+
+    def answered() -> bool:
+        found.append(client.status() or 0)
+        return bool(found[-1])
+
+    _wait(answered, "no server started")
+    return found[-1]
 
 
 def _started(tmp_path: Path) -> int:

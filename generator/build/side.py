@@ -16,6 +16,7 @@ siblings use the others) or without fork, the work runs in this process.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 import os
@@ -132,6 +133,13 @@ def start() -> None:
     global _side
     if _side is None and _free_core():
         _side = _SideProcess()
+        # Ended by this process's exit with SIGKILL, before multiprocessing's
+        # own exit handler would send SIGTERM and wait: a SIGTERM that comes
+        # while it is still starting, or that lands on its watching thread
+        # while its main thread waits in recv(), is never acted on, and the
+        # exit then waited for it forever (seen in the build server's copies,
+        # which end right after starting it when the data set is missing).
+        atexit.register(_stop)
 
 
 def _stop() -> None:

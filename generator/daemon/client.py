@@ -24,7 +24,7 @@ from generator.daemon.fingerprint import PACKAGE, digest, fingerprint
 
 COMMANDS = frozenset({"build", "check"})
 CONNECT_TIMEOUT_S = 0.5
-ANSWER_TIMEOUT_S = 3.0  # the server answers as soon as it has read the request
+ANSWER_TIMEOUT_S = 5.0  # the server answers as soon as it has read the request
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 HEADER = struct.Struct("!I")
 STATUS = struct.Struct("!i")
