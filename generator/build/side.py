@@ -17,6 +17,7 @@ siblings use the others) or without fork, the work runs in this process.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -139,7 +140,7 @@ def start() -> None:
         # while its main thread waits in recv(), is never acted on, and the
         # exit then waited for it forever (seen in the build server's copies,
         # which end right after starting it when the data set is missing).
-        atexit.register(_stop)
+        atexit.register(_stop_at_exit)
 
 
 def _stop() -> None:
@@ -147,6 +148,12 @@ def _stop() -> None:
     if _side is not None:
         _side.stop()
         _side = None
+
+
+def _stop_at_exit() -> None:
+    """_stop, quietly if Ctrl+C comes meanwhile: the process is leaving anyway."""
+    with contextlib.suppress(KeyboardInterrupt):
+        _stop()
 
 
 def beside(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], T]:

@@ -132,6 +132,7 @@ def request(argv: list[str]) -> dict[str, Any]:
     return {
         "fingerprint": fingerprint(),
         "argv0": sys.argv[0],
+        "path0": sys.path[0] if sys.path else "",
         "argv": argv,
         "cwd": os.getcwd(),
         "umask": _umask(),
@@ -150,21 +151,28 @@ def send_message(connection: socket.socket, message: dict[str, Any], fds: list[i
     body = marshal.dumps(message)
     data = HEADER.pack(len(body)) + body
     sent = socket.send_fds(connection, [data[:4096]], fds) if fds else connection.send(data[:4096])
-    connection.sendall(data[sent:])
+    if sent < len(data):  # (sendall sends even nothing, and fails once the server has closed)
+        connection.sendall(data[sent:])
 
 
 def read_answer(connection: socket.socket) -> dict[str, Any]:
-    """The server's answer: a length and a marshalled dict of plain values."""
-    data = b""
-    while len(data) < HEADER.size or len(data) < HEADER.size + HEADER.unpack(data[:4])[0]:
-        chunk = connection.recv(4096)
-        if not chunk:
-            raise ConnectionResetError
-        data += chunk
-    answer = marshal.loads(data[HEADER.size :])
+    """The server's answer: a length and a marshalled dict of plain values,
+    read to its last byte and no further (the exit status follows it)."""
+    header = _read_exactly(connection, HEADER.size)
+    answer = marshal.loads(_read_exactly(connection, HEADER.unpack(header)[0]))
     if not isinstance(answer, dict):
         raise ConnectionResetError
     return answer
+
+
+def _read_exactly(connection: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise ConnectionResetError
+        data += chunk
+    return data
 
 
 class Outcome:
@@ -219,13 +227,11 @@ def _hand_over(connection: socket.socket, argv: list[str]) -> int | None:
         if "pid" not in answer:  # refused (stale): it is leaving; run here
             return _interrupted(signals)
         connection.settimeout(None)
-        status = b""
-        while len(status) < STATUS.size:
-            chunk = connection.recv(STATUS.size - len(status))
-            if not chunk:
-                print("错误：后台生成服务意外退出，结果未知，请重新运行。", file=sys.stderr)
-                return 1
-            status += chunk
+        try:
+            status = _read_exactly(connection, STATUS.size)
+        except OSError:
+            print("错误：后台生成服务意外退出，结果未知，请重新运行。", file=sys.stderr)
+            return 1
         code: int = STATUS.unpack(status)[0]
         return code
     finally:

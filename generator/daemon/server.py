@@ -25,11 +25,13 @@ import select
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from generator.daemon.client import HEADER, STATUS, Place, peer, place
@@ -163,12 +165,16 @@ class Server:
         if pid == 0:
             self._child(connection, message, fds)
         self.say(f"pid {pid} for client {client}: {message['argv']}")
-        self.jobs.append(Job(pid, os.pidfd_open(pid), connection))
+        with contextlib.suppress(OSError):  # as the child does: a signal sent now finds its group
+            os.setpgid(pid, pid)
+        job = Job(pid, os.pidfd_open(pid), connection)
+        self.jobs.append(job)
         connection.settimeout(None)
+        self._forward(job, message["early signals"])
         try:
             _reply(connection, {"pid": pid})
         except OSError:
-            self._client_gone(self.jobs[-1])
+            self._client_gone(job)
 
     def _child(self, connection: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
         """The forked copy: becomes the client's command and ends with its status."""
@@ -223,7 +229,10 @@ class Server:
         if not data:
             self._client_gone(job)
             return
-        for number in data:
+        self._forward(job, data)
+
+    def _forward(self, job: Job, signals: bytes) -> None:
+        for number in signals:
             if number == signal.SIGINT:  # as a terminal sends it: to the group
                 _signal(lambda: os.killpg(job.pid, signal.SIGINT))
             elif number in (signal.SIGTERM, signal.SIGHUP):
@@ -250,6 +259,8 @@ def _reply(connection: socket.socket, answer: dict[str, Any]) -> None:
 
 def _read_request(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
     data, fds, _, _ = socket.recv_fds(connection, 4096, 3)
+    if not data:
+        raise ValueError("no request")
     try:
         while len(data) < HEADER.size:
             more = connection.recv(4096)
@@ -267,6 +278,7 @@ def _read_request(connection: socket.socket) -> tuple[dict[str, Any], list[int]]
         # marshal, not pickle: plain values only, nothing is run (and only
         # this user, checked above, may connect)
         message = marshal.loads(data[HEADER.size : HEADER.size + length])
+        early = data[HEADER.size + length :]  # Ctrl+C pressed at once: forwarded after the fork
     except BaseException:
         for fd in fds:
             os.close(fd)
@@ -275,6 +287,7 @@ def _read_request(connection: socket.socket) -> tuple[dict[str, Any], list[int]]
         for fd in fds:
             os.close(fd)
         raise ValueError("not an object")
+    message["early signals"] = early
     return message, fds
 
 
@@ -297,6 +310,8 @@ def _become_client(message: dict[str, Any], fds: list[int]) -> None:
         )
     sys.stdin, sys.stdout, sys.stderr = streams
     sys.argv = [message["argv0"], *message["argv"]]
+    if sys.path:  # the script's folder, as for the command run directly: never the cwd
+        sys.path[0] = message["path0"]
     os.chdir(message["cwd"])
     os.umask(message["umask"])
     os.environ.clear()
@@ -317,13 +332,32 @@ def _exit_status(run: Run, argv: list[str]) -> int:
 
 
 def _warm() -> None:
-    """Everything a build or check imports; what is computed from the
-    package's own files only (fingerprinted) may be made here too."""
+    """Everything a build or check imports, and what a first build computes
+    that depends only on the package's own files and the fonts (both in the
+    fingerprint) or is kept by content: WeasyPrint's C declarations parsed,
+    fontconfig asked for each face's characters, the user-agent stylesheet,
+    the document stylesheet of the shared style profile and the shared
+    templates compiled (kept by their text). For that, the example data set of
+    `gongwen init` is built here once, in a folder removed afterwards, without
+    a side process; what that build kept by file name and time (the style
+    profile) is dropped."""
     import generator.build.batch
-    import generator.build.pipeline
-    import generator.writers.docx
-    import generator.writers.pdf
     import generator.yearly.review  # noqa: F401
+    from generator.build import pipeline
+    from generator.writers import write_html_later
+    from generator.writers.docx import write_docx
+    from generator.writers.html import pdf_html
+    from generator.yearly.scaffold import scaffold
+
+    with tempfile.TemporaryDirectory(prefix="gongwen-warm-") as folder:
+        dataset = Path(folder) / "示例镇" / "2025"
+        scaffold(dataset, "示例镇", 2025)
+        _, document, _ = pipeline.prepare(dataset)
+        style = pipeline.style_for(dataset)
+        html, imprint_own_page = pdf_html(document, style)
+        write_html_later(html, imprint_own_page, Path(folder) / "warm.pdf")
+        write_docx(document, style, pipeline.word_template_for(dataset), Path(folder) / "warm.docx")
+    pipeline._cached_style.cache_clear()  # kept by path and time, not by content
 
 
 def _take_lock(where: Place) -> int | None:
@@ -346,6 +380,8 @@ def serve(run: Run) -> None:
     where = place()
     if where is None:
         return
+    if sys.path and sys.path[0] == "":  # `python -c`: imports never from the folder it runs in
+        sys.path[0] = os.path.dirname(sys.executable)
     own = fingerprint()
     lock = _take_lock(where)
     if lock is None:
@@ -354,7 +390,10 @@ def serve(run: Run) -> None:
         os.truncate(where.log, 0)
     with open(where.log, "a", encoding="utf-8") as log:
         server = Server(where, lock, log, run, own)
-        _warm()
+        try:
+            _warm()
+        except Exception:  # a build still works without: it is only slower
+            server.say(f"warming up failed:\n{traceback.format_exc()}")
         if fingerprint() != own:
             server.say("code changed while importing: exit")
             return
