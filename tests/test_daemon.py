@@ -290,6 +290,24 @@ def test_concurrent_served_builds_of_different_data_sets(runtime: str, tmp_path:
         assert _built(tmp_path / f"served-{name}") == _built(tmp_path / f"direct-{name}")
 
 
+def test_a_served_batch_is_the_batch_run_here(runtime: str, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for office in ("甲镇", "乙镇"):
+        shutil.copytree(WUSHUI, data / office / "2024")
+    _started(tmp_path)
+    direct = _gongwen("build", str(data), "--out", "direct", cwd=tmp_path, direct=True)
+    served = _gongwen("build", str(data), "--out", "served", cwd=tmp_path)
+    assert _served() == 1
+    assert served.returncode == direct.returncode == 0
+    # Data sets are reported as they finish, in either order.
+    for stream in ("stdout", "stderr"):
+        lines = getattr(served, stream).replace("→ served/", "→ direct/").splitlines()
+        assert sorted(lines) == sorted(getattr(direct, stream).splitlines()), stream
+    for office in ("甲镇", "乙镇"):
+        built = _built(tmp_path / "served" / office / "2024")
+        assert built == _built(tmp_path / "direct" / office / "2024"), office
+
+
 def _stages(parent: Path) -> list[Path]:
     return [p for p in parent.iterdir() if is_stage(p)] if parent.is_dir() else []
 
