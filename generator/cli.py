@@ -86,7 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     arguments = sys.argv[1:]
     outcome = client.Outcome()
-    code = client.run_remotely(arguments, outcome)
+    try:
+        code = client.run_remotely(arguments, outcome)
+    except KeyboardInterrupt:  # before its handlers forward Ctrl+C to the server's build
+        print("已中断。", file=sys.stderr)
+        return 130
     if code is not None:
         return code
     code = _run(arguments)
