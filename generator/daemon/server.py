@@ -205,8 +205,12 @@ class Server:
             os._exit(code)
 
     def _finished(self, pidfd: int) -> None:
-        job = next(j for j in self.jobs if j.pidfd == pidfd)
-        _, status = os.waitpid(job.pid, 0)
+        job = next((j for j in self.jobs if j.pidfd == pidfd), None)
+        if job is None:
+            return
+        done, status = os.waitpid(job.pid, os.WNOHANG)  # (a readable pidfd: it has ended)
+        if not done:
+            return
         os.close(pidfd)
         self.jobs.remove(job)
         self.last = time.monotonic()
@@ -221,7 +225,9 @@ class Server:
             job.connection.close()
 
     def _from_client(self, connection: socket.socket) -> None:
-        job = next(j for j in self.jobs if j.connection is connection)
+        job = next((j for j in self.jobs if j.connection is connection), None)
+        if job is None:  # its build ended in this same round (_finished closed it)
+            return
         try:
             data = connection.recv(64)
         except OSError:
