@@ -222,7 +222,7 @@ def _hand_over(connection: socket.socket, argv: list[str]) -> int | None:
         except TimeoutError:  # hung: it goes, the next command starts a fresh one
             _end(server_pid)
             return _interrupted(signals)
-        except OSError:
+        except (OSError, ValueError, EOFError):  # gone, or an answer not understood
             return _interrupted(signals)
         if "pid" not in answer:  # refused (stale): it is leaving; run here
             return _interrupted(signals)
@@ -294,7 +294,7 @@ def _ask(message: dict[str, Any], end_if_silent: bool) -> int | None:
             connection.settimeout(ANSWER_TIMEOUT_S)
             send_message(connection, message, [])
             read_answer(connection)
-        except OSError:
+        except (OSError, ValueError, EOFError):
             if end_if_silent:
                 _end(pid)
             else:
