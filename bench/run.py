@@ -4,7 +4,9 @@
 
 In one run, on this machine:
 1. `gongwen build data/wushui/2024` (DOCX and PDF) as a fresh process, --runs
-   times, by turns with 3.: wall time; then --runs more for peak memory: the
+   times, by turns with 3. and with the same command handed to a warm build
+   server (generator/daemon/, started by a first build; its CPU time is the
+   command's and the server's): wall time; then --runs more for peak memory: the
    most the command and its side process (generator/build/side.py writes the PDF
    there) held together, sampled as their summed PSS (shared pages counted
    once); `gongwen --help` likewise (the CLI's own start-up);
@@ -46,11 +48,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.served import WarmServer
+
 REPO = Path(__file__).resolve().parents[1]
 DATASET = REPO / "data" / "wushui" / "2024"
 GONGWEN = Path(sys.executable).parent / "gongwen"
 
 WARM_TARGET_S = 0.5
+SERVED_RATIO_TARGET = 0.5  # issue 20: a fresh `gongwen build` at most half LibreOffice's
 MEMORY_TARGET_MB = 300.0
 
 STAGE_LABELS = {
@@ -125,7 +130,11 @@ def tree_pss_kb(root: int) -> int:
 
 
 def run_child(
-    argv: list[str], cwd: Path | None = None, watch_tree: bool = False, add_up: bool = False
+    argv: list[str],
+    cwd: Path | None = None,
+    watch_tree: bool = False,
+    add_up: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Child:
     """Run argv to its end, measured. ru_maxrss is the largest peak of the child
     and the descendants it waits for; watch_tree also samples every process
@@ -133,7 +142,7 @@ def run_child(
     command); add_up instead samples what they hold together (tree_pss_kb)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
         sampled = 0
         stop = threading.Event()
 
@@ -163,9 +172,11 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def _gongwen_build(out: Path, scratch: Path, sampled: bool) -> Child:
+def _gongwen_build(
+    out: Path, scratch: Path, sampled: bool, env: dict[str, str] | None = None
+) -> Child:
     argv = [str(GONGWEN), "build", str(DATASET), "--out", str(out)]
-    child = run_child(argv, cwd=scratch, add_up=sampled)
+    child = run_child(argv, cwd=scratch, add_up=sampled, env=env)
     if child.status != 0:
         raise SystemExit(f"gongwen build 失败（退出状态 {child.status}）")
     return child
@@ -201,12 +212,17 @@ def side_by_side(runs: int, scratch: Path) -> tuple[dict[str, Any], dict[str, An
     warm_profile = scratch / "lo-profile-warm"
     if soffice:
         _libreoffice_convert(soffice, docx, warm_profile, scratch)  # makes the profile
-    timed, cold, warm = [], [], []
-    for index in range(runs):
-        timed.append(_gongwen_build(scratch / f"fresh{index}", scratch, False))
-        if soffice:
-            cold.append(_libreoffice_convert(soffice, docx, scratch / f"lo-{index}", scratch))
-            warm.append(_libreoffice_convert(soffice, docx, warm_profile, scratch))
+    timed, cold, warm, served = [], [], [], []
+    with WarmServer(GONGWEN, DATASET, scratch) as server:
+        for index in range(runs):
+            timed.append(_gongwen_build(scratch / f"fresh{index}", scratch, False))
+            before = server.cpu()
+            child = _gongwen_build(scratch / f"served{index}", scratch, False, server.env)
+            served.append((child.wall, child.cpu + server.cpu() - before))
+            if soffice:
+                lo_profile = scratch / f"lo-{index}"
+                cold.append(_libreoffice_convert(soffice, docx, lo_profile, scratch))
+                warm.append(_libreoffice_convert(soffice, docx, warm_profile, scratch))
     sampled = [_gongwen_build(scratch / f"mem{i}", scratch, True) for i in range(runs)]
     helps = [run_child([str(GONGWEN), "--help"]) for _ in range(runs)]
     fresh = {
@@ -215,6 +231,11 @@ def side_by_side(runs: int, scratch: Path) -> tuple[dict[str, Any], dict[str, An
         "cpu": median([c.cpu for c in timed]),
         "peak_mb": max(c.peak_mb for c in sampled),
         "help": median([c.wall for c in helps]),
+        "served": {
+            "walls": [wall for wall, _ in served],
+            "median": median([wall for wall, _ in served]),
+            "cpu": median([cpu for _, cpu in served]),
+        },
     }
     if not soffice:
         return fresh, None
@@ -292,6 +313,11 @@ def report(results: dict[str, Any]) -> None:
         f"gongwen build（新进程，DOCX+PDF）：{fresh['median']:.2f} 秒"
         f"（CPU {fresh['cpu']:.2f} 秒），峰值内存 {fresh['peak_mb']:.0f} MB"
     )
+    served = fresh["served"]
+    print(
+        f"gongwen build（交给已启动的后台生成服务）：{served['median']:.2f} 秒"
+        f"（CPU {served['cpu']:.2f} 秒，命令与服务合计）"
+    )
     print(f"gongwen --help（新进程）：{fresh['help']:.2f} 秒")
     print(
         f"同一进程内再次生成（热）：{warm['build_median']:.2f} 秒，"
@@ -306,6 +332,11 @@ def report(results: dict[str, Any]) -> None:
         print(
             f"比值 gongwen 新进程 / LibreOffice：冷 {fresh['median'] / lo['cold']:.2f}，"
             f"热 {fresh['median'] / lo['warm']:.2f}"
+        )
+        print(
+            f"比值 gongwen 后台服务 / LibreOffice：冷 {served['median'] / lo['cold']:.2f}，"
+            f"热 {served['median'] / lo['warm']:.2f}；"
+            f"CPU 比值：冷 {served['cpu'] / lo['cold_cpu']:.2f}，热 {served['cpu'] / lo['warm_cpu']:.2f}"
         )
     else:
         print("未安装 LibreOffice（soffice），跳过对比。")
@@ -356,6 +387,12 @@ def report(results: dict[str, Any]) -> None:
     if lo:
         checks.append(("新进程生成快于 LibreOffice 转换（冷）", fresh["median"] < lo["cold"]))
         checks.append(("新进程生成快于 LibreOffice 转换（热）", fresh["median"] < lo["warm"]))
+        checks.append(
+            (
+                f"后台服务生成 ≤ {SERVED_RATIO_TARGET} × LibreOffice 转换（冷）",
+                fresh["served"]["median"] <= SERVED_RATIO_TARGET * lo["cold"],
+            )
+        )
     for label, met in checks:
         print(f"  {'达到' if met else '未达到'}：{label}")
 
@@ -369,6 +406,9 @@ def main() -> None:
     )
     parser.add_argument("--json", metavar="文件", help="另把全部数字写入 JSON 文件")
     args = parser.parse_args()
+    # Every command here runs in a fresh process, as before the build server,
+    # but those side_by_side hands to its own server (bench/served.py).
+    os.environ["GONGWEN_NO_DAEMON"] = "1"
     villages = [int(count) for count in args.villages.split(",") if int(count) > 0]
     with tempfile.TemporaryDirectory(prefix="gongwen-bench-") as temporary:
         scratch = Path(temporary)

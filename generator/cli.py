@@ -1,58 +1,62 @@
 """The gongwen command. Everything it says is Chinese: its users are office staff.
 
-Each subcommand lives in generator/commands/<name>.py; add new ones to COMMANDS.
+Each subcommand lives in generator/commands/<name>.py; add new ones to parser()'s list.
+Imports are made in the functions: the console command first asks the warm
+server (generator/daemon/) to run a build, before anything heavy is loaded.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
 import sys
-import threading
-from collections.abc import Sequence
 
-from generator import __version__
-from generator.commands import (
-    argparse_zh,
-    build,
-    check,
-    diff,
-    init,
-    newyear,
-    publish,
-    serve,
-    table,
-    verify,
-)
-from generator.commands import fonts as fonts_command
-from generator.commands import import_ as import_command
-from generator.commands import key as key_command
-from generator.commands import lint as lint_command
-from generator.commands.report import report
-from generator.problems import DataError, os_reason
-
-argparse_zh.install()
+TYPE_CHECKING = False  # (typing itself is not imported: the console command starts fast)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 WRITES_DOCUMENTS = frozenset({"build", "publish"})
-COMMANDS = (
-    build,
-    check,
-    init,
-    newyear,
-    diff,
-    publish,
-    verify,
-    serve,
-    lint_command,
-    fonts_command,
-    key_command,
-    import_command,
-    table,
-)
 
 
 def parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from generator import __version__
+    from generator.commands import (
+        argparse_zh,
+        build,
+        check,
+        diff,
+        init,
+        newyear,
+        publish,
+        serve,
+        server,
+        table,
+        verify,
+    )
+    from generator.commands import fonts as fonts_command
+    from generator.commands import import_ as import_command
+    from generator.commands import key as key_command
+    from generator.commands import lint as lint_command
+
+    argparse_zh.install()
+    commands_in_order = (
+        build,
+        check,
+        init,
+        newyear,
+        diff,
+        publish,
+        verify,
+        serve,
+        lint_command,
+        fonts_command,
+        key_command,
+        import_command,
+        table,
+        server,
+    )
     main = argparse.ArgumentParser(
         prog="gongwen",
         description="由 YAML 数据生成符合 GB/T 9704-2012 的公文（DOCX 与 PDF）。",
@@ -62,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"gongwen {__version__}", help="显示版本号并退出"
     )
     commands = main.add_subparsers(dest="command", metavar="命令", required=True)
-    for command in COMMANDS:
+    for command in commands_in_order:
         command.register(commands)
     return main
 
@@ -74,6 +78,41 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The console command (argv None: a build or check goes to the warm
+    server when one can take it, generator/daemon/) or a call with argv."""
+    if argv is not None:
+        return _run(argv)
+    from generator.daemon import client
+
+    arguments = sys.argv[1:]
+    outcome = client.Outcome()
+    try:
+        code = client.run_remotely(arguments, outcome)
+    except KeyboardInterrupt:  # before its handlers forward Ctrl+C to the server's build
+        print("已中断。", file=sys.stderr)
+        return 130
+    if code is not None:
+        return code
+    code = _run(arguments)
+    if outcome.start_server:  # for the next command: none was running, or a stale one
+        client.start_server()
+    return code
+
+
+def serve() -> None:
+    """The warm server's process (generator/daemon/client.py starts it)."""
+    from generator.daemon import server
+
+    server.serve(_run)
+
+
+def _run(argv: Sequence[str]) -> int:
+    import signal
+    import threading
+
+    from generator.commands.report import report
+    from generator.problems import DataError, os_reason
+
     args = parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)

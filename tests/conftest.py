@@ -3,6 +3,7 @@ from the DOCX (its XML) and the PDF (its glyphs, in drawing order)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import zipfile
@@ -19,6 +20,11 @@ from pdfminer.pdfpage import PDFPage
 
 from generator.build.pipeline import BuildResult, build
 from generator.dataset.doubts import LOST
+
+# No test's `gongwen` command hands its work to, or leaves behind, a warm build
+# server (generator/daemon/); tests/test_daemon.py starts its own, in a
+# folder of its own, and stops it.
+os.environ["GONGWEN_NO_DAEMON"] = "1"
 
 REPO = Path(__file__).resolve().parents[1]
 WUSHUI = REPO / "data" / "wushui" / "2024"

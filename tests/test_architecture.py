@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("archive", "yearly", "lint"),
     ("importer",),
     ("editor",),
+    ("daemon",),
     ("commands",),
     ("cli",),
 )

@@ -23,6 +23,29 @@ def test_the_cli_starts_without_loading_the_pipeline() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_the_console_command_asks_the_warm_server_before_loading_anything() -> None:
+    """`gongwen build` first asks the warm server (generator/daemon/client.py)
+    to run it: until then it has loaded neither the commands nor argparse,
+    typing, json or dataclasses."""
+    heavy = (
+        "argparse",
+        "typing",
+        "json",
+        "dataclasses",
+        "generator.problems",
+        "generator.commands",
+        "generator.build",
+    )
+    code = (
+        "import sys, generator.cli, generator.daemon.client\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def test_archive_default_of_the_commands_is_the_archive_modules() -> None:
     from generator.archive.publish import DEFAULT_ARCHIVE
     from generator.commands import publish, verify

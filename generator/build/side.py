@@ -16,6 +16,8 @@ siblings use the others) or without fork, the work runs in this process.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -132,6 +134,13 @@ def start() -> None:
     global _side
     if _side is None and _free_core():
         _side = _SideProcess()
+        # Ended by this process's exit with SIGKILL, before multiprocessing's
+        # own exit handler would send SIGTERM and wait: a SIGTERM that comes
+        # while it is still starting, or that lands on its watching thread
+        # while its main thread waits in recv(), is never acted on, and the
+        # exit then waited for it forever (seen in the build server's copies,
+        # which end right after starting it when the data set is missing).
+        atexit.register(_stop_at_exit)
 
 
 def _stop() -> None:
@@ -139,6 +148,12 @@ def _stop() -> None:
     if _side is not None:
         _side.stop()
         _side = None
+
+
+def _stop_at_exit() -> None:
+    """_stop, quietly if Ctrl+C comes meanwhile: the process is leaving anyway."""
+    with contextlib.suppress(KeyboardInterrupt):
+        _stop()
 
 
 def beside(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], T]:
