@@ -362,6 +362,37 @@ def test_a_served_build_interrupted_or_orphaned_leaves_nothing_half_made(
     assert landed, "no signal came before the build had finished"
 
 
+def test_a_served_batch_interrupted_ends_and_leaves_no_stages(
+    runtime: str, tmp_path: Path, dataset_copy: Path
+) -> None:
+    """Ctrl+C during a served batch (-j 2): its copy ends, as a process does,
+    its process pool's workers told to end before its exit functions join
+    them (it waited for them for ever before)."""
+    data = tmp_path / "data"
+    for office in ("甲镇", "乙镇", "丙镇"):
+        shutil.copytree(dataset_copy, data / office / "2024")
+    _started(tmp_path)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [GONGWEN, "build", str(data), "--out", str(out), "-j", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def staged() -> bool:
+        return any(is_stage(p) for p in out.rglob(".gongwen-*")) or process.poll() is not None
+
+    _wait(staged, "the batch never staged anything")
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=60)  # the client answered: its served batch has ended
+    _wait(lambda: _log().count(" exit ") == 1, "the served batch did not end")
+    left = sorted(out.rglob("*")) if out.exists() else []
+    assert not [p for p in left if is_stage(p)]
+    assert not [p for p in left if p.is_dir() and not any(p.iterdir())], left
+
+
 def test_the_server_leaves_when_idle(
     runtime: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -199,6 +199,10 @@ class Server:
             traceback.print_exc()
         finally:
             with contextlib.suppress(BaseException):
+                # As the interpreter ends: its threads joined first (a
+                # process pool's manager thread told to end its workers,
+                # concurrent.futures' exit hook), then the atexit functions.
+                threading._shutdown()  # type: ignore[attr-defined]
                 atexit._run_exitfuncs()
                 sys.stdout.flush()
                 sys.stderr.flush()
