@@ -5,7 +5,6 @@ and a part whose HTML and first page did not change is not laid out again."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -216,13 +215,6 @@ class Layouts:
         return count
 
 
-@pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    target = tmp_path / "wushui" / "2024"
-    shutil.copytree(WUSHUI, target)
-    return target
-
-
 def _edit(dataset: Path, name: str, old: str, new: str) -> None:
     path = dataset / name
     text = path.read_text("utf-8")
@@ -231,10 +223,10 @@ def _edit(dataset: Path, name: str, old: str, new: str) -> None:
 
 
 def test_only_the_parts_that_changed_are_laid_out_again(
-    scratch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     layouts = Layouts(monkeypatch)
-    document = _prepared(scratch)
+    document = _prepared(dataset_copy)
     parts = len(pdf_html(document, STYLE))
     assert parts == 4  # notice, plan, two attachments
     first, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
@@ -249,38 +241,38 @@ def test_only_the_parts_that_changed_are_laid_out_again(
     assert reuse.compressed.hits - compressed >= 13 + 5  # every page and every subset
 
     # A few words in the plan: the plan alone (its page count is the same).
-    _edit(scratch, "plan.md.j2", "制定本方案", "特制定本方案")
-    document = _prepared(scratch)
+    _edit(dataset_copy, "plan.md.j2", "制定本方案", "特制定本方案")
+    document = _prepared(dataset_copy)
     ours, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
     assert (laid_out, layouts.taken()) == ((1,), 1)
     assert ours == _whole(document, tmp_path) != first
     layouts.taken()
 
     # A character not in the document before: its face subset anew.
-    _edit(scratch, "plan.md.j2", "特制定本方案", "特制定本方案（龘）")
-    document = _prepared(scratch)
+    _edit(dataset_copy, "plan.md.j2", "特制定本方案", "特制定本方案（龘）")
+    document = _prepared(dataset_copy)
     ours, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
     assert (laid_out, layouts.taken()) == ((1,), 1)
     assert ours == _whole(document, tmp_path)
     layouts.taken()
 
     # A page more in the plan: the plan and every part after it.
-    _edit(scratch, "plan.md.j2", "特制定本方案", "特制定本方案" + "的" * 700)
-    document = _prepared(scratch)
+    _edit(dataset_copy, "plan.md.j2", "特制定本方案", "特制定本方案" + "的" * 700)
+    document = _prepared(dataset_copy)
     ours, laid_out = _by_parts(document, tmp_path, keep_as="wushui")
     assert (laid_out, layouts.taken()) == ((1, 2, 3), 3)
     assert ours == _whole(document, tmp_path)
 
 
 def test_a_parameter_lays_out_the_parts_that_show_it(
-    scratch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     layouts = Layouts(monkeypatch)
-    before = pdf_html(_prepared(scratch), STYLE)
-    _by_parts(_prepared(scratch), tmp_path, keep_as="wushui")
+    before = pdf_html(_prepared(dataset_copy), STYLE)
+    _by_parts(_prepared(dataset_copy), tmp_path, keep_as="wushui")
     layouts.taken()
-    _edit(scratch, "policy.yaml", "amount: 380", "amount: 382")
-    document = _prepared(scratch)
+    _edit(dataset_copy, "policy.yaml", "amount: 380", "amount: 382")
+    document = _prepared(dataset_copy)
     after = pdf_html(document, STYLE)
     changed = tuple(i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a)
     assert changed and len(changed) < len(after)

@@ -10,6 +10,7 @@ import io
 import itertools
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,17 @@ def red_ring(path: Path) -> Path:
     return path
 
 
-def sealed_copy(root: Path, seal: str) -> Path:
+def sealed_copy(
+    root: Path,
+    seal: str,
+    picture: Callable[[Path], object] = red_ring,
+    name: str = "印章.png",
+) -> Path:
     """A copy of the 武水镇 data set with a seal entry (seal is its YAML) and
-    the ring as 印章.png."""
+    the picture drawn as name (by default the ring as 印章.png)."""
     target = root / "wushui" / "2024"
     shutil.copytree(WUSHUI, target)
-    red_ring(target / "印章.png")
+    picture(target / name)
     document = target / "document.yaml"
     document.write_text(document.read_text("utf-8") + f"\nseal: {seal}\n", "utf-8")
     return target

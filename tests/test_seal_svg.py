@@ -21,7 +21,7 @@ from PIL import Image
 
 from generator.build.pipeline import BuildResult, build
 from generator.cli import main
-from tests.conftest import WUSHUI, docx_xml, read_pdf
+from tests.conftest import docx_xml, read_pdf
 from tests.pdfa import pdfa_2u_problems
 from tests.seal_svg import seal_svg, write_seal_svg
 from tests.test_parity import _convert
@@ -37,6 +37,7 @@ from tests.test_seal import (
     images,
     line_box,
     output,
+    sealed_copy,
 )
 
 SVG_BLIP = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip"
@@ -45,13 +46,8 @@ PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 
-def svg_sealed_copy(root: Path, image: str = "印章.svg") -> Path:
-    target = root / "wushui" / "2024"
-    shutil.copytree(WUSHUI, target)
-    write_seal_svg(target / "印章.svg")
-    document = target / "document.yaml"
-    document.write_text(document.read_text("utf-8") + f"\nseal: {{image: {image}}}\n", "utf-8")
-    return target
+def svg_sealed_copy(root: Path) -> Path:
+    return sealed_copy(root, "{image: 印章.svg}", write_seal_svg, "印章.svg")
 
 
 @pytest.fixture(scope="module")
