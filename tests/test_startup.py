@@ -95,7 +95,7 @@ def test_with_a_side_process_the_builder_never_imports_weasyprint(tmp_path: Path
 
 def test_the_side_process_loads_no_pipeline_and_no_pydantic() -> None:
     """What the side process imports (the PDF writer) and what it unpickles
-    (writers.write_html_later, strings) need neither pydantic nor the pipeline:
+    (writers.write_parts_later, strings) need neither pydantic nor the pipeline:
     it is ready to lay out while the caller is still composing."""
     heavy = (
         "pydantic",
@@ -106,8 +106,8 @@ def test_the_side_process_loads_no_pipeline_and_no_pydantic() -> None:
     )
     code = (
         "import sys, pickle, generator.writers.pdf\n"
-        "from generator.writers import write_html_later\n"
-        "pickle.loads(pickle.dumps(write_html_later))\n"
+        "from generator.writers import write_parts_later\n"
+        "pickle.loads(pickle.dumps(write_parts_later))\n"
         f"print([m for m in {heavy!r} if m in sys.modules])"
     )
     result = subprocess.run(

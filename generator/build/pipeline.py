@@ -185,10 +185,10 @@ def write_pdf_and_docx(
     9704 7.3.5.4), the DOCX is written again with that fit (rarely: a sealed
     notice whose signature just misses the page), so that both files set the
     same spacing on the same paragraphs."""
-    from generator.writers import write_html_later
+    from generator.writers import write_parts_later
     from generator.writers.html import pdf_html
 
-    pdf_written = side.beside(write_html_later, pdf_html(document, style), pdf, pdf_variant)
+    pdf_written = side.beside(write_parts_later, pdf_html(document, style), pdf, pdf_variant)
     try:
         from generator.writers.docx import write_docx  # after the PDF is under way
 

@@ -354,7 +354,7 @@ def _warm() -> None:
     import generator.build.batch
     import generator.yearly.review  # noqa: F401
     from generator.build import pipeline
-    from generator.writers import write_html_later
+    from generator.writers import write_parts_later
     from generator.writers.docx import write_docx
     from generator.writers.html import pdf_html
     from generator.yearly.scaffold import scaffold
@@ -364,7 +364,7 @@ def _warm() -> None:
         scaffold(dataset, "示例镇", 2025)
         _, document, _ = pipeline.prepare(dataset)
         style = pipeline.style_for(dataset)
-        write_html_later(pdf_html(document, style), Path(folder) / "warm.pdf")
+        write_parts_later(pdf_html(document, style), Path(folder) / "warm.pdf")
         write_docx(document, style, pipeline.word_template_for(dataset), Path(folder) / "warm.docx")
     pipeline._cached_style.cache_clear()  # kept by path and time, not by content
 

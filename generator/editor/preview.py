@@ -18,7 +18,7 @@ from generator.build.pipeline import prepare, style_for
 from generator.editor.workspace import DatasetRef
 from generator.model import Heading, Paragraph, PartKind
 from generator.problems import DataError, Problem
-from generator.writers import write_html_later
+from generator.writers import write_parts_later
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Previewer:
             else len(self._previews)
         )
         target = self.folder / f"preview-{key_index}-{version}.pdf"
-        written = side.beside(write_html_later, parts, target, None, ref.key)()
+        written = side.beside(write_parts_later, parts, target, None, ref.key)()
         if old.pdf is not None and old.pdf != target:
             old.pdf.unlink(missing_ok=True)
         plan = [

@@ -34,7 +34,7 @@ class PdfWritten:
     seal_fit: SealFit | None = None
 
 
-def write_html_later(
+def write_parts_later(
     parts: tuple[PartHtml, ...],
     out: Path,
     pdf_variant: str | None = None,
