@@ -312,13 +312,18 @@ def test_a_bad_seal_picture_is_refused_in_chinese(
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_the_sealed_archival_pdf_stays_pdfa(sealed: BuildResult, tmp_path: Path) -> None:
-    """The seal's transparency (a soft mask) is allowed in PDF/A-2u."""
+def assert_archival_pdf_is_pdfa(sealed: BuildResult, tmp_path: Path) -> None:
+    """The sealed data set built as the archive's PDF/A-2u: one picture, no problem."""
     dataset = sealed.out_dir.parent / "wushui" / "2024"
     result = build(dataset, tmp_path / "out", pdf_variant="pdf/a-2u")
     pdf = output(result, "pdf")
     assert sum(len(found) for found in images(pdf).values()) == 1
     assert pdfa_2u_problems(pdf) == []
+
+
+def test_the_sealed_archival_pdf_stays_pdfa(sealed: BuildResult, tmp_path: Path) -> None:
+    """The seal's transparency (a soft mask) is allowed in PDF/A-2u."""
+    assert_archival_pdf_is_pdfa(sealed, tmp_path)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice")
