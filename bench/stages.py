@@ -63,7 +63,9 @@ def stage_times(dataset_dir: Path, scratch: Path) -> dict[str, float]:
     document, _ = _timed(times, "compose", lambda: compose(dataset, computed, style))
     template = word_template_for(dataset_dir)
     _timed(times, "docx", lambda: write_docx(document, style, template, scratch / "out.docx"))
-    rendered = _timed(times, "pdf_layout", lambda: render_pdf(document, style, scratch))
+    rendered = _timed(
+        times, "pdf_layout", lambda: render_pdf(document, style, scratch, paint_ahead=True)
+    )
     _timed(times, "pdf_write", lambda: write_rendered(rendered, scratch / "out.pdf"))
     return times
 

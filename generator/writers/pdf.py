@@ -21,6 +21,7 @@ What this writer does inside WeasyPrint lives in weasyprint_internals/.
 
 from __future__ import annotations
 
+import gc
 import re
 from contextlib import nullcontext
 from pathlib import Path
@@ -41,6 +42,7 @@ from generator.writers.laid_out import LaidOut
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
 from generator.writers.weasyprint_internals.document import DocumentHTML, font_configuration
 from generator.writers.weasyprint_internals.first_page import starting_at
+from generator.writers.weasyprint_internals.paint_ahead import PaintAhead
 from generator.writers.weasyprint_internals.reuse import reused_work
 from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
 
@@ -153,10 +155,17 @@ def render_html(
 
 
 _kept = LaidOut()
+# A part painted ahead with this many pages or more has its boxes collected at
+# once (a fraction of a second for thousands of table rows, needless for a
+# few pages).
+COLLECT_AFTER_PAGES = 8
 
 
 def render_parts(
-    parts: tuple[PartHtml, ...], base_url: Path, keep_as: str | None = None
+    parts: tuple[PartHtml, ...],
+    base_url: Path,
+    keep_as: str | None = None,
+    paint_ahead: bool = False,
 ) -> tuple[Any, tuple[int, ...], SealFit | None]:
     """The parts laid out one after the other, each from the page after the
     last one's, joined into one weasyprint.Document (its metadata from the
@@ -166,7 +175,14 @@ def render_parts(
     last document kept under it is taken as it is when its HTML and its first
     page are the same (laid_out.py). Third, the seal's fit (fit_seal) of the
     part that needed one, which the DOCX must then set alike: a document
-    signs and seals once, so there is one at most."""
+    signs and seals once, so there is one at most.
+
+    With paint_ahead, each part's pages are painted as soon as it is laid
+    out and its boxes let go (paint_ahead.py): for a PDF written once, not
+    kept (what a page is painted with belongs to the one document)."""
+    if keep_as and paint_ahead:
+        raise ValueError("parts kept as laid out cannot be painted ahead")
+    ahead: PaintAhead | None = None
     kept = _kept.last(keep_as) if keep_as else {}
     # What the pages are laid out with, a part of the key: the pages kept hold
     # it (Document.font_config), so its id is not another's while they are kept.
@@ -184,6 +200,18 @@ def render_parts(
                 part.html, part.imprint_own_page, base_url, first_page
             )
             laid_out.append(index)
+        if paint_ahead:
+            document = document_fit[0]
+            if ahead is None:
+                ahead = PaintAhead({}, document.color_profiles, document.output_intent)
+            with weasyprint_speedups():  # as write_rendered paints
+                document.pages = ahead.paint(document.pages)
+            if len(document.pages) >= COLLECT_AFTER_PAGES and index + 1 < len(parts):
+                # The boxes let go are held in reference cycles (the table's
+                # columns and the layout context refer back to it), which the
+                # young collections leave alone: freed now, not after the
+                # next part is laid out beside them.
+                gc.collect()
         keys.append(key)
         rendered.append(document_fit)
         pages.extend(document_fit[0].pages)
@@ -192,6 +220,8 @@ def render_parts(
     joined = rendered[0][0].copy(pages)
     # write_pdf adds to color_profiles (for PDF/A): the first part's stays as it was.
     joined.color_profiles = dict(joined.color_profiles)
+    if ahead is not None:
+        joined.fonts = ahead.fonts
     fit = next((fit for _, fit in rendered if fit is not None), None)
     return joined, tuple(laid_out), fit
 
@@ -213,7 +243,8 @@ def write_parts(
     """Write the document laid out part by part (render_parts) as the PDF;
     with keep_as, the parts kept as laid out and the work of writing reused
     (for the editor's preview, which writes the document after every save)."""
-    rendered, laid_out, fit = render_parts(parts, out.parent, keep_as)
+    ahead = keep_as is None and PaintAhead.possible(pdf_variant)
+    rendered, laid_out, fit = render_parts(parts, out.parent, keep_as, ahead)
     write_rendered(rendered, out, pdf_variant, reuse=keep_as is not None)
     return PdfWritten(len(rendered.pages), laid_out, fit)
 
@@ -222,12 +253,14 @@ def write_parts(
 # profile's pydantic models, which the side process (side.py) can do without.
 
 
-def render_pdf(document: Document, style: StyleProfile, base_url: Path) -> Any:
+def render_pdf(
+    document: Document, style: StyleProfile, base_url: Path, paint_ahead: bool = False
+) -> Any:
     """render_parts of the document; separate from write_pdf so that bench/ can
     time layout and writing apart."""
     from generator.writers.html import pdf_html
 
-    return render_parts(pdf_html(document, style), base_url)[0]
+    return render_parts(pdf_html(document, style), base_url, paint_ahead=paint_ahead)[0]
 
 
 def write_pdf(

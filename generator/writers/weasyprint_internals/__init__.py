@@ -21,6 +21,8 @@ tests/test_cjk_justify.py.
   (its page numbers and sides), for the PDF writer's part-by-part layout.
 - reuse.py: font subsets and compressed streams of a PDF written again (the
   editor's preview) reused, found by what they are made from.
+- paint_ahead.py: each part's pages painted as soon as it is laid out, so a
+  build holds one part's boxes at a time.
 
 Internals relied on, by module:
 
@@ -165,6 +167,25 @@ pdf.py (through the documents WeasyPrint renders; public, but relied on)
   made anew by each ``write_pdf``, in the order of the pages painted
   (tests/test_pdf_parts.py: the same bytes as the whole document, again and
   again from the pages kept).
+
+paint_ahead.py
+- ``generate_pdf`` (``pdf/__init__.py``) makes one ``pdf.stream.Stream(fonts,
+  page_rectangle, resources, images, tags, color_profiles, output_intent)``
+  per page, in page order, from ``Document.fonts`` and a resources dictionary
+  and an images dictionary of its own, applies ``transform(d=-1,
+  f=height * scale)`` to it, then calls ``page.paint(stream, scale)``; the
+  links, annotations and form fields it adds for a page touch neither the
+  stream nor the resources (form fields do, and their pages are not painted
+  ahead); it reads a page's ``width``, ``height``, ``bleed``, ``links``,
+  ``anchors``, ``bookmarks`` and ``forms``, never its box tree otherwise;
+- painting names what it adds to the resources by content (``a``/``A`` and
+  the opacity, ``i`` and the image id), except ``set_state``, ``add_group``,
+  ``add_pattern`` and ``add_shading``, which count what came before and make
+  objects referring to the PDF's colour space: those stop painting ahead;
+- ``VARIANTS[variant][1]`` may set ``pdf_tags``; a stream with tags records
+  marked content per page, so a tagged PDF is not painted ahead;
+- pydyf 0.13: ``Stream.data`` is ``b"\n".join(_to_bytes(item) for item in
+  stream)``, so a page's operators joined ahead are the same bytes.
 
 html.py (not an internal it touches, a cost it avoids)
 - ``layout.table.table_layout``'s ``group_layout`` does work in proportion to
