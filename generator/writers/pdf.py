@@ -39,6 +39,7 @@ from generator.writers.css import (
     text_key,
 )
 from generator.writers.laid_out import LaidOut
+from generator.writers.roomy_stack import roomy_stack
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
 from generator.writers.weasyprint_internals.document import DocumentHTML, font_configuration
 from generator.writers.weasyprint_internals.first_page import starting_at
@@ -56,6 +57,7 @@ def _layout(html: str, base_url: Path, first_page: int) -> Any:
         return DocumentHTML(html, str(base_url)).render(font_config=font_configuration())
 
 
+@roomy_stack
 def write_rendered(
     rendered: Any, out: Path, pdf_variant: str | None = None, reuse: bool = False
 ) -> None:
@@ -161,6 +163,7 @@ _kept = LaidOut()
 COLLECT_AFTER_PAGES = 8
 
 
+@roomy_stack
 def render_parts(
     parts: tuple[PartHtml, ...],
     base_url: Path,

@@ -15,8 +15,11 @@ tests/test_cjk_justify.py.
 - cjk_justify.py: Chinese lines justified between characters.
 - speedups.py: fonts not copied, faces subset and streams compressed in a
   thread pool, shared styles cascaded once, used lengths resolved in one
-  loop, collapsed table borders worked out once per style, no full garbage
-  collection while a document is laid out and written.
+  loop, collapsed table borders worked out once per style and drawn
+  directly (borders.py), no full garbage collection while a document is laid
+  out and written.
+- borders.py: collapsed table borders drawn with a solid segment's
+  operators written directly (part of speedups.py's shortcuts).
 - first_page.py: a part of the document laid out from the page it starts on
   (its page numbers and sides), for the PDF writer's part-by-part layout.
 - reuse.py: font subsets and compressed streams of a PDF written again (the
@@ -122,6 +125,20 @@ speedups.py
 - pydyf 0.13: ``PDF.write`` writes ``self.objects`` (and streams it makes
   itself) through ``Stream.data``, a property that compresses when
   ``compress`` is set and changes no state.
+
+borders.py
+- ``draw.draw_collapsed_borders(stream, table)`` as in 70.0 (``_segments``
+  replicates its arithmetic and order), looked up as a module global by
+  ``draw_table``; for a ``solid`` segment it calls ``stream.stacked()`` twice
+  (``artifact()`` writes nothing without tags), ``set_color(color,
+  stroke=True)`` (``Stream.set_alpha`` with the ``A{alpha}`` state, then
+  ``set_color_rgb`` of ``color.to("srgb").coordinates`` for sRGB, HSL and HWB
+  colours, each skipped when it is the current one), ``set_line_width``,
+  ``move_to``, ``line_to`` and ``stroke``; ``Stream.pop_state`` writes ``Q``
+  when the last operator is not ``q`` and resets the current colours,
+  opacities and font; the ``ctm`` stack is read by nothing in between;
+- pydyf 0.13: the operators those methods write (``_to_bytes`` of each
+  operand).
 
 first_page.py
 - ``weasyprint.layout.initialize_page_maker(context, root_box)``, looked up

@@ -22,6 +22,9 @@ written:
   every cell, row and column it meets, some ten times a table row;
   ``_collapse_table_borders`` does the same with each style's sides worked
   out once (the cells of a column share one computed style).
+- **Collapsed borders drawn directly.** Each border segment of a table was
+  some ten stream method calls, its colour converted to sRGB anew each time;
+  ``borders.py`` writes a solid segment's operators itself, the same bytes.
 - **Shared styles not cascaded.** WeasyPrint gives elements whose parent's
   style and matched rules are the same one computed style, but cascades
   every element's declarations first (a dict of weighted values each), and
@@ -61,6 +64,7 @@ from typing import Any, TypeVar
 
 import pydyf
 from weasyprint import css as weasyprint_css
+from weasyprint import draw
 from weasyprint import pdf as weasyprint_pdf
 from weasyprint.css.functions import check_math
 from weasyprint.draw.color import get_color
@@ -68,6 +72,8 @@ from weasyprint.formatting_structure import boxes, build
 from weasyprint.layout import absolute, block, column, grid, inline, page, percent, table
 from weasyprint.layout import float as float_layout
 from weasyprint.pdf import fonts, stream
+
+from generator.writers.weasyprint_internals.borders import draw_collapsed_borders_directly
 
 _LOCK = threading.RLock()  # the shortcuts replace module globals: one document at a time
 _state = threading.local()
@@ -549,6 +555,9 @@ def weasyprint_speedups() -> Iterator[None]:
         stack.enter_context(_replaced(pydyf.Stream, "data", property(_data)))
         stack.enter_context(_replaced(pydyf.PDF, "write", _write))
         stack.enter_context(_replaced(build, "collapse_table_borders", _collapse_table_borders))
+        stack.enter_context(
+            _replaced(draw, "draw_collapsed_borders", draw_collapsed_borders_directly)
+        )
         for module in _LAYOUT_MODULES:
             stack.enter_context(_replaced(module, "resolve_percentages", _resolve_percentages))
         yield
