@@ -21,7 +21,6 @@ What this writer does inside WeasyPrint lives in weasyprint_internals/.
 
 from __future__ import annotations
 
-import gc
 import re
 from contextlib import nullcontext
 from pathlib import Path
@@ -157,10 +156,6 @@ def render_html(
 
 
 _kept = LaidOut()
-# A part painted ahead with this many pages or more has its boxes collected at
-# once (a fraction of a second for thousands of table rows, needless for a
-# few pages).
-COLLECT_AFTER_PAGES = 8
 
 
 @roomy_stack
@@ -209,12 +204,6 @@ def render_parts(
                 ahead = PaintAhead({}, document.color_profiles, document.output_intent)
             with weasyprint_speedups():  # as write_rendered paints
                 document.pages = ahead.paint(document.pages)
-            if len(document.pages) >= COLLECT_AFTER_PAGES and index + 1 < len(parts):
-                # The boxes let go are held in reference cycles (the table's
-                # columns and the layout context refer back to it), which the
-                # young collections leave alone: freed now, not after the
-                # next part is laid out beside them.
-                gc.collect()
         keys.append(key)
         rendered.append(document_fit)
         pages.extend(document_fit[0].pages)

@@ -42,7 +42,12 @@ document.py and ua.css
   ``base_url``, ``url_fetcher`` (a ``weasyprint.urls.URLFetcher``),
   ``media_type``, ``wrapper_element`` (``cssselect2.ElementWrapper.from_html_root``)
   and ``etree_element``; ``HTML._ua_stylesheets(forms)`` is the hook for the
-  user-agent stylesheets; ``render(stylesheets=…, font_config=…)``;
+  user-agent stylesheets; ``HTML.render`` lays out with
+  ``Document._render(html, font_config, counter_style, color_profiles,
+  options)``, the options over ``DEFAULT_OPTIONS``, which builds the
+  ``LayoutContext`` with the classmethod ``_build_layout_context`` and reads
+  it no more once laid out; the context's ``get_image_from_uri`` is a
+  partial over the context (a reference cycle, broken after the layout);
 - ``weasyprint/css/html5_ua.css``: ua.css copies its rules for our elements,
   unchanged and in order;
 - ``FontConfiguration`` holds no per-document state for HTML without
@@ -201,8 +206,12 @@ paint_ahead.py
   objects referring to the PDF's colour space: those stop painting ahead;
 - ``VARIANTS[variant][1]`` may set ``pdf_tags``; a stream with tags records
   marked content per page, so a tagged PDF is not painted ahead;
-- pydyf 0.13: ``Stream.data`` is ``b"\n".join(_to_bytes(item) for item in
-  stream)``, so a page's operators joined ahead are the same bytes.
+- pydyf 0.13: ``Stream.data`` joins ``_to_bytes`` of each item with newlines,
+  so a page's operators joined ahead are the same bytes;
+- ``layout.table.table_layout`` sets ``column.get_cells``, a closure over the
+  table box laid out (all its rows), on each column of ``table.column_groups``
+  (shared by the table's boxes on every page); it is read while the table is
+  laid out (``layout.background``), never while it is painted.
 
 html.py (not an internal it touches, a cost it avoids)
 - ``layout.table.table_layout``'s ``group_layout`` does work in proportion to

@@ -11,7 +11,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 import cssselect2
-from weasyprint import CSS, HTML
+from weasyprint import CSS, DEFAULT_OPTIONS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -28,6 +29,32 @@ def _document_stylesheet(css: str) -> Any:
     documents; ours has no @font-face or @counter-style rules, the only ones
     that would tie it to one document's font configuration or counters."""
     return CSS(string=css)
+
+
+_contexts = threading.local()
+
+
+class _Rendering(Document):  # type: ignore[misc]
+    """weasyprint.Document, its layout context let go as soon as it is laid
+    out. The context holds a partial of a function over itself (its
+    ``get_image_from_uri``): a reference cycle that kept it, and the last
+    page it laid out, until the next full garbage collection."""
+
+    @classmethod
+    def _build_layout_context(cls, *args: Any) -> Any:
+        context = super()._build_layout_context(*args)
+        _contexts.made.append(context)
+        return context
+
+    @classmethod
+    def _render(cls, *args: Any) -> Any:
+        _contexts.made = []
+        try:
+            return super()._render(*args)
+        finally:
+            for context in _contexts.made:
+                context.__dict__.pop("get_image_from_uri", None)
+            _contexts.made = []
 
 
 class DocumentHTML(HTML):  # type: ignore[misc]
@@ -62,8 +89,11 @@ class DocumentHTML(HTML):  # type: ignore[misc]
     def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
         return [_user_agent_stylesheet()]
 
-    def render(self, **options: Any) -> Any:
-        return super().render(stylesheets=self._stylesheets, **options)
+    def render(self, font_config: Any = None, **options: Any) -> Any:
+        """HTML.render (WeasyPrint 70: the options over DEFAULT_OPTIONS, then
+        Document._render), with our stylesheet and as a _Rendering."""
+        options = {**DEFAULT_OPTIONS, "stylesheets": self._stylesheets, **options}
+        return _Rendering._render(self, font_config, None, None, options)
 
 
 _thread = threading.local()

@@ -10,7 +10,9 @@ into such a stream made with the same font dictionary (the document's, which
 ``PaintedPage`` keeps the operators and what the page added to the resources
 and images, and ``generate_pdf`` calling its ``paint`` hands them over in the
 same order. The PDF is byte for byte the one painting while writing gives
-(tests/test_pdf_parts.py).
+(tests/test_pdf_parts.py). A page painted lets its boxes go at once: the one
+reference cycle that would keep a table's whole box tree until the next full
+garbage collection is broken (``_release_tables``).
 
 What painting ahead cannot do the same way, it does not do: a page that
 makes a transparency group, a pattern, a shading or a graphics state other
@@ -28,6 +30,7 @@ from typing import Any
 
 import pydyf
 from weasyprint.document import Page
+from weasyprint.formatting_structure.boxes import LineBox, TableBox
 from weasyprint.pdf import VARIANTS
 from weasyprint.pdf.stream import Stream
 
@@ -140,4 +143,23 @@ class PaintAhead:
             for key in list(self._resources[kind])[known[kind] :]
         ]
         added += [("images", key, self._images[key]) for key in list(self._images)[known_images:]]
+        _release_tables(page._page_box)
         return PaintedPage(page, operators, added)
+
+
+def _release_tables(page_box: Any) -> None:
+    """The reference cycle through which a laid-out table holds its whole
+    box tree broken: table_layout gives each column a ``get_cells`` closure
+    over the table box it laid out (all its rows, the column among its
+    column groups), read only while the page is laid out. Without it the
+    boxes of a painted page go when their last reference does, not at the
+    next full garbage collection."""
+    stack = [page_box]
+    while stack:
+        box = stack.pop()
+        if isinstance(box, TableBox):
+            for group in box.column_groups:
+                for column in group.children:
+                    column.__dict__.pop("get_cells", None)
+        elif not isinstance(box, LineBox):  # no table inside a line of ours
+            stack.extend(getattr(box, "children", ()))
