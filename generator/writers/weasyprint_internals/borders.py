@@ -1,5 +1,6 @@
 """Collapsed table borders drawn without a call per operator: the same
-operators ``draw.draw_collapsed_borders`` writes, for a fifth of the time.
+operators ``draw.draw_collapsed_borders`` writes, in well under half the
+time (under cProfile, 1,000 villages: 0.43 s instead of 1.16 s).
 
 WeasyPrint draws each border segment of a table (some ten a table row) by
 entering two graphics states, setting the stroke opacity and colour through
