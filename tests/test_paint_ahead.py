@@ -17,6 +17,7 @@ from generator.writers import PartHtml, pdf
 from generator.writers.html import pdf_html
 from generator.writers.weasyprint_internals.paint_ahead import PaintAhead, PaintedPage
 from tests.conftest import WUSHUI
+from tests.test_seal import sealed_copy
 
 
 def _parts() -> tuple[PartHtml, ...]:
@@ -80,6 +81,19 @@ def test_a_page_that_needs_a_group_is_painted_while_writing(tmp_path: Path) -> N
     data = _written(tuple(parts), tmp_path, True, None)
     assert b"/Group" in data
     assert data == _written(tuple(parts), tmp_path, False, None)
+
+
+def test_a_document_painted_ahead_is_written_alike_again(tmp_path: Path) -> None:
+    """With its seal picture: each write makes its own image objects."""
+    dataset = sealed_copy(tmp_path, "{image: 印章.png, diameter_mm: 42}")
+    parts = pdf_html(prepare(dataset)[1], style_for(dataset))
+    rendered = pdf.render_parts(parts, tmp_path, paint_ahead=True)[0]
+    written = []
+    for name in ("first.pdf", "second.pdf"):
+        pdf.write_rendered(rendered, tmp_path / name)
+        written.append((tmp_path / name).read_bytes())
+    assert b"/Subtype /Image" in written[0] or b"/Subtype/Image" in written[0]
+    assert written[0] == written[1] == _written(parts, tmp_path, False, None)
 
 
 def test_kept_parts_are_not_painted_ahead(tmp_path: Path) -> None:

@@ -73,7 +73,10 @@ class PaintedPage(Page):  # type: ignore[misc]
             raise ValueError(f"painted ahead at scale {SCALE}, written at {scale}")
         for kind, key, value in self._added:
             if kind == "images":
-                stream._images.setdefault(key, value)
+                # A copy: writing sets its x_object, an object of that PDF
+                # only (another write of the document makes its own).
+                if key not in stream._images:
+                    stream._images[key] = {**value, "dpi_ratios": set(value["dpi_ratios"])}
             else:
                 stream._resources[kind].setdefault(key, value)
         if self._operators:
