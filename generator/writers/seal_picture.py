@@ -17,9 +17,10 @@ printer's resolution, the raster prints as sharp as the vector would.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from generator.dataset.svg import SvgProblem, parse_svg, rasterise
+from generator.dataset.svg import CheckedSvg, SvgProblem, parse_svg, rasterise
 from generator.dataset.validate import PNG_SIGNATURE
 from generator.model import Seal
 from generator.problems import DataError, Problem
@@ -41,8 +42,15 @@ def seal_picture(seal: Seal) -> SealPicture:
     if data.startswith(PNG_SIGNATURE):
         return SealPicture(data, None)
     try:
-        checked = parse_svg(data)
+        checked = _checked(data)
     except SvgProblem as error:  # changed since it was validated
         raise DataError([Problem(f"印章图片“{seal.image.name}”{error}", seal.image)]) from None
     pixels = round(seal.diameter_mm * MM_TO_PT / 72 * SEAL_DPI)
     return SealPicture(rasterise(checked, pixels), checked.data)
+
+
+@functools.lru_cache(maxsize=4)
+def _checked(data: bytes) -> CheckedSvg:
+    """parse_svg, once for the HTML and the DOCX of a build (by the file's
+    bytes: a seal file changed since is checked anew)."""
+    return parse_svg(data)

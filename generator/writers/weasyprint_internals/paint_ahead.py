@@ -122,9 +122,9 @@ class PaintAhead:
         # before painting: the operators after that are the page's.
         left = -SCALE * page.bleed["left"]
         top = -SCALE * page.bleed["top"]
-        width = SCALE * (page.width + page.bleed["left"] + page.bleed["right"])
-        height = SCALE * (page.height + page.bleed["top"] + page.bleed["bottom"])
-        rectangle = (left / SCALE, top / SCALE, width / SCALE, height / SCALE)
+        right = left + SCALE * (page.width + page.bleed["left"] + page.bleed["right"])
+        bottom = top + SCALE * (page.height + page.bleed["top"] + page.bleed["bottom"])
+        rectangle = (left / SCALE, top / SCALE, (right - left) / SCALE, (bottom - top) / SCALE)
         stream = _AheadStream(
             self.fonts,
             rectangle,
