@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -289,6 +290,34 @@ def test_an_interrupted_build_or_batch_leaves_no_empty_folders(
     with pytest.raises(KeyboardInterrupt):
         build(dataset_copy, out / "wushui" / "2024")
     assert [p.name for p in out.rglob("*")] == ["wushui"]
+
+
+@pytest.mark.parametrize("moment", ["staging folder made", "emptied staging folder removed"])
+def test_ctrl_c_at_the_edges_of_a_build_leaves_no_staging_folder(
+    moment: str, dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C right after the staging folder is made (before the build has
+    stored it), or as the emptied folder is about to be removed once the files
+    are in place: the folder goes all the same."""
+    from generator.build import pipeline
+
+    def interrupted_after(function: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object) -> object:
+            if moment.startswith("staging"):
+                function(*args)
+            raise KeyboardInterrupt
+
+        return call
+
+    name = "new_stage" if moment.startswith("staging") else "discard"
+    monkeypatch.setattr(pipeline, name, interrupted_after(getattr(pipeline, name)))
+    out = tmp_path / "out" / "wushui" / "2024"
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.build(dataset_copy, out)
+    left = _stages(out.parent) if out.parent.exists() else set()
+    assert not left, left
+    # Made for this build: gone when it never finished, kept when it did.
+    assert out.exists() == (name == "discard")
 
 
 def test_ctrl_c_during_a_batch_leaves_no_empty_folders_and_no_stages(

@@ -24,6 +24,7 @@ from generator.build.staging import (
     make_folders,
     new_stage,
     remove_stale_stages,
+    signals_held,
     undo,
 )
 from generator.compose.document import compose
@@ -216,10 +217,10 @@ def build(
         raise DataError([Problem("数据集目录名过长，无法用作输出文件名", dataset_dir)])
     made = make_folders(out_dir)  # removed again if the build fails, when empty
     remove_stale_stages(out_dir.parent)  # left by killed builds
-    stage: Path | None = None
+    staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
         # Absolute: the side process writing the PDF may be in another folder.
-        stage = new_stage(out_dir.parent.resolve())
+        stage = new_stage(out_dir.parent.resolve(), staged)
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
         template = word_template_for(dataset_dir)
         pages = write_pdf_and_docx(document, style, template, pdf, docx, pdf_variant)
@@ -251,8 +252,9 @@ def build(
         if not ofd:  # an earlier build's OFD would no longer match the manifest
             (out_dir / ofd_file.name).unlink(missing_ok=True)
         os.replace(manifest, out_dir / MANIFEST)
+        with signals_held():  # the emptied staging folder, never left by Ctrl+C
+            discard(stage)
     except BaseException as error:
-        undo(stage, made, error, out_dir)
+        undo(staged[0] if staged else None, made, error, out_dir)
         raise
-    discard(stage)
     return BuildResult(out_dir, files, tuple(warnings))

@@ -57,12 +57,17 @@ def _try_lock(folder: Path) -> int | None:
     return fd
 
 
-def new_stage(parent: Path) -> Path:
+def new_stage(parent: Path, into: list[Path] | None = None) -> Path:
     """A new staging folder in parent (made if need be), locked by this process
-    until release() (or its exit)."""
+    until release() (or its exit); also appended to into, while Ctrl+C and
+    SIGTERM wait: a signal right after this returns, before the caller has
+    stored what it returned, still leaves the caller the folder to remove."""
     parent.mkdir(parents=True, exist_ok=True)
     if fcntl is None:
-        return Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+        made = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+        if into is not None:
+            into.append(made)
+        return made
     # Ctrl+C or SIGTERM wait until the folder is made, locked and named, and
     # then, as the caller never got it, it is removed before they are raised.
     with signals_held() as pending:
@@ -75,6 +80,8 @@ def new_stage(parent: Path) -> Path:
             stage = parent / (PREFIX + fresh.name.removeprefix(PREFIX + NEW))
             os.rename(fresh, stage)  # the lock goes with the folder
             _locks[stage] = fd
+            if into is not None:
+                into.append(stage)
         except BaseException:
             if fd is not None:
                 os.close(fd)
