@@ -14,13 +14,13 @@ from xml.etree import ElementTree
 import pytest
 from weasyprint import HTML
 from weasyprint.pdf import fonts
-from weasyprint.text.fonts import get_hb_object_data
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 
 from generator.build.pipeline import prepare, style_for
 from generator.writers.css import stylesheet
 from generator.writers.html import _cdata, to_html
 from generator.writers.pdf import write_html
-from generator.writers.weasyprint_internals import speedups
+from generator.writers.weasyprint_internals import kept_layouts, shared_pango, speedups
 from generator.writers.weasyprint_internals.cjk_justify import cjk_justification
 from generator.writers.weasyprint_internals.document import DocumentHTML
 from generator.writers.weasyprint_internals.speedups import weasyprint_speedups
@@ -234,6 +234,100 @@ def test_styles_cascaded_once_per_shared_style_match_weasyprints() -> None:
     with weasyprint_speedups():
         ours = HTML(string=html).write_pdf()
     assert ours == plain
+
+
+def test_text_layouts_from_shared_pango_objects_match_weasyprints() -> None:
+    """shared_pango's Layout.setup and strut give WeasyPrint's glyphs beyond
+    what the notices' CSS uses: languages and their override, right to left,
+    decorations, font features and variations, sizes and line heights
+    (calc() among them, which strut's own cache takes), ::first-line fonts,
+    tabs, ex and ch units; and they share: one Pango context per direction
+    and language, whatever the number of text boxes."""
+    html = """<style>
+      body { font-size: 12pt; line-height: 1.5 }
+      .u { text-decoration: underline } .s { text-decoration: line-through overline }
+      .f { font-feature-settings: "kern" 0; font-variant-east-asian: full-width }
+      .c { font-variant-caps: small-caps } .v { font-variation-settings: "wght" 500 }
+      .o { font-language-override: "JAN" } .k { font-weight: bold; font-style: italic }
+      .l1 { line-height: normal } .l2 { line-height: 20px } .l3 { line-height: 150% }
+      .l4 { line-height: calc(1em + 2px); font-size: 15pt } .x { margin-left: 2ex; width: 30ch }
+      .sp { letter-spacing: 1px; word-spacing: 3px } pre { tab-size: 4 }
+      p.first::first-line { font-size: 16pt; font-weight: bold }
+    </style>
+    <p lang="zh">中文一行 <span class="u">下划线</span> <span class="s">删除线</span></p>
+    <p lang="en" class="f">English text, kerning off AV <span class="c">Small Caps</span></p>
+    <p lang="ja" class="v">日本語のテキスト <span class="o">上書き</span> <b class="k">粗斜</b></p>
+    <p dir="rtl" lang="ar">مرحبا بالعالم 123</p>
+    <p class="l1">一</p><p class="l2">二</p><p class="l3">三</p><p class="l4">四 <span>五</span></p>
+    <div class="x sp">宽度 with words and spaces</div>
+    <pre>a\tb\tc</pre>
+    <p class="first">首行字体不同的一段，文字足够长以便折行，折到第二行去看看是否一致。</p>"""
+    plain = HTML(string=html).write_pdf()
+    font_config = FontConfiguration()
+    with weasyprint_speedups():
+        ours = HTML(string=html).write_pdf(font_config=font_config)
+    assert ours == plain
+    shared = shared_pango._shared[font_config]
+    languages = {None, "zh", "en", "ja", "jpn"}  # JAN is ISO "jpn"
+    assert set(shared.contexts) == {("ltr", lang) for lang in languages} | {("rtl", "ar")}
+    assert len(shared.descriptions) >= 5 and len(shared.struts) >= 5
+
+
+KEPT_LAYOUTS_HTML = (
+    """<style>
+  @page { size: 120mm 80mm; margin: 10mm }
+  body { font-size: 11pt }
+  .j { text-align: justify } .h { hyphens: auto } .ws { word-spacing: 4px; letter-spacing: 1px }
+  .e { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 20mm }
+  .n { width: 8mm } p.first::first-line { font-weight: bold }
+  table { border-collapse: collapse } td { border: 1px solid; padding: 1px }
+</style>
+<p lang="en" class="h j">A paragraph long enough to wrap, with hyphenation of extraordinarily
+  lengthy words and justified lines between its words, again and again.</p>
+<p class="ws">Spaced words and letters 字 间 距</p>
+<pre>一行\n二行\r\n三行\u2029四行</pre>
+<div class="e">A line cut short with an ellipsis at its end</div>
+<div class="n">Unbreakable-overflowing-word 溢出</div>
+<p class="first">首行另有样式，这一段足够长以便折到第二行，第二行的样式与首行不同。</p>
+<p dir="rtl" lang="ar">مرحبا بالعالم</p>
+<table><thead><tr><td>表头</td><td>重复</td></tr></thead>
+  <tbody>"""
+    + "".join(f"<tr><td>村{i}</td><td>{i * 37}</td></tr>" for i in range(40))
+    + """
+  </tbody></table>"""
+)
+
+
+def test_text_boxes_drawn_with_kept_layouts_match_weasyprints() -> None:
+    """kept_layouts draws a text box with the Pango layout it was laid out
+    with only where a new one would give the same glyphs: wrapped, hyphenated
+    and justified lines, spacing, paragraph separators, an ellipsis, an
+    overflowing word, a ::first-line style, right to left, table headers
+    repeated on every page."""
+    plain = HTML(string=KEPT_LAYOUTS_HTML).write_pdf()
+    with weasyprint_speedups():
+        ours = HTML(string=KEPT_LAYOUTS_HTML).write_pdf()
+    assert ours == plain
+
+
+def test_table_cells_are_drawn_with_their_kept_layouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every cell of a table is drawn without a new set-up; the first line of
+    a text with a line feed (laid out with the separator, in a layout not
+    kept) is set up anew."""
+    set_up_again: list[str] = []
+
+    def reactivate(layout: object, style: object) -> None:
+        set_up_again.append(layout.text)  # type: ignore[attr-defined]
+        original(layout, style)
+
+    original = kept_layouts._original_reactivate
+    monkeypatch.setattr(kept_layouts, "_original_reactivate", reactivate)
+    cells = "".join(f"<tr><td>村{i}</td><td>{i * 37}</td></tr>" for i in range(30))
+    with weasyprint_speedups():
+        HTML(string=f"<table>{cells}</table>").write_pdf()
+        assert set_up_again == []
+        HTML(string="<p>甲乙</p><pre>丙\n丁</pre>").write_pdf()
+    assert set_up_again == ["丙"]
 
 
 @pytest.mark.parametrize("direction", ["ltr", "rtl"])

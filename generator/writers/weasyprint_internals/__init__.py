@@ -20,6 +20,11 @@ tests/test_cjk_justify.py.
   out and written.
 - borders.py: collapsed table borders drawn with a solid segment's
   operators written directly (part of speedups.py's shortcuts).
+- shared_pango.py: text layouts set up from a shared Pango context and font
+  description, line heights cached by value (part of speedups.py's
+  shortcuts).
+- kept_layouts.py: a text box drawn with the Pango layout it was laid out
+  with, not shaped again (part of speedups.py's shortcuts).
 - first_page.py: a part of the document laid out from the page it starts on
   (its page numbers and sides), for the PDF writer's part-by-part layout.
 - reuse.py: font subsets and compressed streams of a PDF written again (the
@@ -144,6 +149,35 @@ borders.py
   opacities and font; the ``ctm`` stack is read by nothing in between;
 - pydyf 0.13: the operators those methods write (``_to_bytes`` of each
   operand).
+
+shared_pango.py
+- ``text.line_break.Layout.setup(style)`` as in 70.0 (``setup_shared`` replicates
+  it): a new Pango context from ``style.font_config.font_map`` with glyph
+  positions not rounded, the base direction and the language set, read and
+  never changed after; a font description from ``get_font_description``,
+  which reads only the seven properties of ``_FONT`` and which
+  ``pango_layout_set_font_description`` copies; ``font_features`` of the
+  eight properties of ``_FEATURES``; ``Layout`` looks ``setup`` up on its
+  class, ``reactivate`` through ``setup``;
+- ``text.line_break.strut(style)`` as in 70.0: the result depends only on the
+  sixteen properties of ``_STRUT`` (its own key, ``_font_style_cache_key``
+  with the size and line height), looked up as a module global by
+  ``layout.inline``, ``css.units`` and ``css.computed_values``.
+
+kept_layouts.py
+- ``text.line_break.create_layout`` (looked up as a module global by
+  ``split_first_line`` and ``layout.inline``) makes a ``Layout`` and sets its
+  text, and nothing shapes it before it returns; ``first_line_metrics``
+  calls ``deactivate()`` once the line is laid out (with the width set to -1
+  and the line's text set again when the text goes on), ``add_word_spacing``
+  makes layouts with justification spacing; ``Layout.set_text`` keeps the
+  first line and one character of a text with ``\n``;
+- ``draw.text.draw_text`` calls ``reactivate(textbox.style)`` (``setup`` then
+  ``set_text(self.text, justify=True)``), then ``draw_first_line``, which
+  sets single-paragraph mode, changes width, ellipsis and text only for an
+  ellipsis, reads the first line's runs and never the line's offset, then
+  ``deactivate()``; ``Layout.ascent`` and the decoration metrics outlive
+  ``deactivate``.
 
 first_page.py
 - ``weasyprint.layout.initialize_page_maker(context, root_box)``, looked up

@@ -38,6 +38,13 @@ written:
   other: some 40 ms a notice. zlib lets other threads run meanwhile, so
   ``_write`` compresses them all in a thread pool first and the writing
   takes each result as it comes to it.
+- **Text layouts set up from shared Pango objects.** A Pango context per
+  direction and language and a font description per font, not new ones for
+  every text box laid out and drawn; the line heights of ``strut`` cached by
+  the values of its properties (``shared_pango.py``).
+- **Text shaped once.** A text box is drawn with the Pango layout it was
+  laid out with, where WeasyPrint sets up and shapes a new one
+  (``kept_layouts.py``).
 - **No full garbage collections.** Laying out and writing a long table makes
   hundreds of thousands of objects that live to the end, and Python's
   collector goes through every object of the process (some million, most of
@@ -66,14 +73,22 @@ import pydyf
 from weasyprint import css as weasyprint_css
 from weasyprint import draw
 from weasyprint import pdf as weasyprint_pdf
+from weasyprint.css import computed_values, units
 from weasyprint.css.functions import check_math
 from weasyprint.draw.color import get_color
 from weasyprint.formatting_structure import boxes, build
 from weasyprint.layout import absolute, block, column, grid, inline, page, percent, table
 from weasyprint.layout import float as float_layout
 from weasyprint.pdf import fonts, stream
+from weasyprint.text import line_break
 
 from generator.writers.weasyprint_internals.borders import draw_collapsed_borders_directly
+from generator.writers.weasyprint_internals.kept_layouts import (
+    create_layout_to_keep,
+    deactivate_keeping,
+    reactivate_kept,
+)
+from generator.writers.weasyprint_internals.shared_pango import setup_shared, strut_by_value
 
 _LOCK = threading.RLock()  # the shortcuts replace module globals: one document at a time
 _state = threading.local()
@@ -560,4 +575,11 @@ def weasyprint_speedups() -> Iterator[None]:
         )
         for module in _LAYOUT_MODULES:
             stack.enter_context(_replaced(module, "resolve_percentages", _resolve_percentages))
+        stack.enter_context(_replaced(line_break.Layout, "setup", setup_shared))
+        for module in (line_break, inline, units, computed_values):
+            stack.enter_context(_replaced(module, "strut", strut_by_value))
+        for module in (line_break, inline):
+            stack.enter_context(_replaced(module, "create_layout", create_layout_to_keep))
+        stack.enter_context(_replaced(line_break.Layout, "deactivate", deactivate_keeping))
+        stack.enter_context(_replaced(line_break.Layout, "reactivate", reactivate_kept))
         yield
