@@ -79,12 +79,20 @@ class _Shared:
 
 
 _shared: weakref.WeakKeyDictionary[Any, _Shared] = weakref.WeakKeyDictionary()
+# The last font configuration asked for and its objects: a document asks for
+# the same one each time, and a look-up in _shared costs a weak reference.
+_last: tuple[weakref.ref[Any], _Shared] | None = None
 
 
 def _for(font_config: Any) -> _Shared:
+    global _last
+    last = _last
+    if last is not None and last[0]() is font_config:
+        return last[1]
     shared = _shared.get(font_config)
     if shared is None:
         shared = _shared[font_config] = _Shared()
+    _last = (weakref.ref(font_config), shared)
     return shared
 
 
