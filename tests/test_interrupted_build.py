@@ -292,30 +292,42 @@ def test_an_interrupted_build_or_batch_leaves_no_empty_folders(
     assert [p.name for p in out.rglob("*")] == ["wushui"]
 
 
-@pytest.mark.parametrize("moment", ["staging folder made", "emptied staging folder removed"])
+@pytest.mark.parametrize(
+    "moment", ["output folders made", "staging folder made", "emptied staging folder removed"]
+)
 def test_ctrl_c_at_the_edges_of_a_build_leaves_no_staging_folder(
     moment: str, dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl+C right after the staging folder is made (before the build has
-    stored it), or as the emptied folder is about to be removed once the files
-    are in place: the folder goes all the same."""
+    """Ctrl+C right after the output folders are made or the staging folder
+    is (before the build has stored either), or as the emptied staging folder
+    is about to be removed once the files are in place: what was made for the
+    build goes all the same."""
     from generator.build import pipeline
 
     def interrupted_after(function: Callable[..., object]) -> Callable[..., object]:
+        """function, with Ctrl+C (a real SIGINT) right after it, or right
+        before it for the removal of the emptied staging folder."""
+
         def call(*args: object) -> object:
-            if moment.startswith("staging"):
-                function(*args)
-            raise KeyboardInterrupt
+            if name == "discard":
+                signal.raise_signal(signal.SIGINT)
+            result = function(*args)
+            if name != "discard":
+                signal.raise_signal(signal.SIGINT)
+            return result
 
         return call
 
-    name = "new_stage" if moment.startswith("staging") else "discard"
+    name = {"output": "make_folders", "staging": "new_stage", "emptied": "discard"}[
+        moment.split()[0]
+    ]
     monkeypatch.setattr(pipeline, name, interrupted_after(getattr(pipeline, name)))
     out = tmp_path / "out" / "wushui" / "2024"
     with pytest.raises(KeyboardInterrupt):
         pipeline.build(dataset_copy, out)
     left = _stages(out.parent) if out.parent.exists() else set()
     assert not left, left
+    assert out.parent.exists() == (name == "discard")
     # Made for this build: gone when it never finished, kept when it did.
     assert out.exists() == (name == "discard")
 

@@ -35,6 +35,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from generator import __version__
+from generator.build.staging import signals_held
 from generator.paths import shared_templates
 from generator.problems import DataError, Problem
 
@@ -175,8 +176,9 @@ def record_fingerprint(out_dir: Path, fingerprint: str) -> None:
     renamed over the old one)."""
     record = {"inputs": fingerprint, "manifest": _sha256(out_dir / MANIFEST)}
     temporary = out_dir / f"{FINGERPRINT_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, out_dir / FINGERPRINT_FILE)
+    with signals_held():  # Ctrl+C never leaves the temporary file behind
+        temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        os.replace(temporary, out_dir / FINGERPRINT_FILE)
 
 
 # --- building ---

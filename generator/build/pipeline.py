@@ -215,10 +215,12 @@ def build(
     stem = f"{dataset_dir.resolve().parent.name}-{dataset_dir.resolve().name}"
     if len(f"{stem}.docx".encode()) > 255:  # the longest file name file systems take
         raise DataError([Problem("数据集目录名过长，无法用作输出文件名", dataset_dir)])
-    made = make_folders(out_dir)  # removed again if the build fails, when empty
-    remove_stale_stages(out_dir.parent)  # left by killed builds
+    made: list[Path] = []  # removed again if the build fails, when empty
     staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
+        with signals_held():  # Ctrl+C waits until `made` lists what was made
+            made += make_folders(out_dir)
+        remove_stale_stages(out_dir.parent)  # left by killed builds
         # Absolute: the side process writing the PDF may be in another folder.
         stage = new_stage(out_dir.parent.resolve(), staged)
         pdf, docx = stage / f"{stem}.pdf", stage / f"{stem}.docx"
