@@ -27,17 +27,8 @@ from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
 from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
 from weasyprint.text.fonts import font_features, get_font_description
 
-_FONT = itemgetter(
-    "font_family",
-    "font_style",
-    "font_stretch",
-    "font_weight",
-    "font_size",
-    "font_variant_caps",
-    "font_variation_settings",
-)
-_FEATURES = itemgetter(
-    "font_kerning",
+_FACE = ("font_family", "font_style", "font_stretch", "font_weight")
+_VARIANTS = (
     "font_variant_ligatures",
     "font_variant_position",
     "font_variant_caps",
@@ -46,19 +37,13 @@ _FEATURES = itemgetter(
     "font_variant_east_asian",
     "font_feature_settings",
 )
+# What get_font_description and font_features read.
+_FONT = itemgetter(*_FACE, "font_size", "font_variant_caps", "font_variation_settings")
+_FEATURES = itemgetter("font_kerning", *_VARIANTS)
 # What strut's own key holds: the font properties, the size and the line height.
 _STRUT = itemgetter(
-    "font_family",
-    "font_style",
-    "font_stretch",
-    "font_weight",
-    "font_variant_ligatures",
-    "font_variant_position",
-    "font_variant_caps",
-    "font_variant_numeric",
-    "font_variant_alternates",
-    "font_variant_east_asian",
-    "font_feature_settings",
+    *_FACE,
+    *_VARIANTS,
     "font_variation_settings",
     "font_language_override",
     "lang",
