@@ -332,6 +332,35 @@ def test_ctrl_c_at_the_edges_of_a_build_leaves_no_staging_folder(
     assert out.exists() == (name == "discard")
 
 
+@pytest.mark.parametrize("command", ["publish", "init"])
+@pytest.mark.parametrize("after", ["make_folders", "new_stage"])
+def test_ctrl_c_as_publish_or_init_starts_leaves_nothing(
+    command: str, after: str, dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C (a real SIGINT) right after publish or init makes its folders or
+    its staging folder: nothing of either is left."""
+    from generator.archive import publish
+    from generator.yearly import scaffold
+
+    module = publish if command == "publish" else scaffold
+    original = getattr(module, after)
+
+    def interrupted(*args: object) -> object:
+        result = original(*args)
+        signal.raise_signal(signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(module, after, interrupted)
+    root = tmp_path / "made"
+    with pytest.raises(KeyboardInterrupt):
+        if command == "publish":
+            fill_lost_characters(dataset_copy)
+            publish.publish(dataset_copy, root / "archive")
+        else:
+            scaffold.scaffold(root / "甲镇" / "2025", "甲镇", 2025)
+    assert not root.exists(), sorted(root.rglob("*"))
+
+
 def test_ctrl_c_during_a_batch_leaves_no_empty_folders_and_no_stages(
     dataset_copy: Path, tmp_path: Path
 ) -> None:

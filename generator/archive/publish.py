@@ -40,6 +40,7 @@ from generator.build.staging import (
     release,
     remove_if_empty,
     remove_stale_stages,
+    signals_held,
     sync_folder,
     sync_tree,
     undo,
@@ -200,11 +201,13 @@ def publish(
         files = len(read_entries(folder))
         return Published(folder, latest, False, files, _unregistered(archive_dir, folder))
 
-    made = make_folders(base)  # removed again if publishing fails, when empty
-    remove_stale_stages(base)
-    stage = None
+    made: list[Path] = []  # removed again if publishing fails, when empty
+    staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
-        stage = new_stage(base)
+        with signals_held():  # Ctrl+C waits until `made` lists what was made
+            made += make_folders(base)
+        remove_stale_stages(base)
+        stage = new_stage(base, staged)
         for rel, path in sources.items():
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, stage / rel)
@@ -231,7 +234,7 @@ def publish(
         sync_folder(base)
         release(stage)
     except BaseException as error:
-        undo(stage, made, error, base)
+        undo(staged[0] if staged else None, made, error, base)
         raise
     try:
         signers = tuple(s["signer"] for s in signatures)

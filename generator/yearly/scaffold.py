@@ -19,6 +19,7 @@ from generator.build.staging import (
     release,
     remove_if_empty,
     remove_stale_stages,
+    signals_held,
 )
 from generator.dataset.schema_refs import with_schema_ref
 from generator.paths import shared_templates
@@ -47,11 +48,13 @@ def scaffold(target: Path, name: str, year: int) -> list[Path]:
         raise DataError([Problem("目录已存在且不为空，未做任何改动", target)])
     source = shared_templates() / "scaffold"
     context = {"name": name, "year": year, "prefix": document_prefix(name)}
-    made = make_folders(target.parent)  # removed again if this fails, when empty
-    remove_stale_stages(target.parent)  # left by a killed init or new-year
-    stage = None
+    made: list[Path] = []  # removed again if this fails, when empty
+    staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
-        stage = new_stage(target.parent)
+        with signals_held():  # Ctrl+C waits until `made` lists what was made
+            made += make_folders(target.parent)
+        remove_stale_stages(target.parent)  # left by a killed init or new-year
+        stage = new_stage(target.parent, staged)
         written = []
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             relative = path.relative_to(source).as_posix()
@@ -67,8 +70,8 @@ def scaffold(target: Path, name: str, year: int) -> list[Path]:
         os.replace(stage, target)
         release(stage)
     except BaseException:
-        if stage is not None:
-            discard(stage)
+        if staged:
+            discard(staged[0])
         remove_if_empty(made)
         raise
     return written
