@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
+import signal
 import subprocess
 import zipfile
 from collections.abc import Callable
@@ -106,6 +107,26 @@ def test_round_trip_of_a_clerk_typed_notice(
     # Values were lifted, not copied: the plan cites policy and the year.
     plan = (target / "plan.md.j2").read_text("utf-8")
     assert "{{ year" in plan and "policy." in plan
+
+
+def test_ctrl_c_as_the_import_stages_leaves_no_staging_folder(
+    clerk_files: dict[str, tuple[Path, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C (a real SIGINT) right after the importer makes its staging
+    folder, before it has stored it: the folder goes all the same."""
+    from generator.build.staging import new_stage
+
+    def interrupted(parent: Path, into: list[Path]) -> Path:
+        stage = new_stage(parent, into)
+        signal.raise_signal(signal.SIGINT)
+        return stage
+
+    monkeypatch.setattr("generator.importer.writer.new_stage", interrupted)
+    source, _ = clerk_files["wuhe/2024"]
+    target = tmp_path / "wuhe" / "2024"
+    with pytest.raises(KeyboardInterrupt):
+        import_notice(source, target)
+    assert list(target.parent.iterdir()) == []
 
 
 def test_lifted_values_and_the_notice_parts(

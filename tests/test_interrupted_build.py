@@ -332,17 +332,25 @@ def test_ctrl_c_at_the_edges_of_a_build_leaves_no_staging_folder(
     assert out.exists() == (name == "discard")
 
 
-@pytest.mark.parametrize("command", ["publish", "init"])
-@pytest.mark.parametrize("after", ["make_folders", "new_stage"])
-def test_ctrl_c_as_publish_or_init_starts_leaves_nothing(
+@pytest.mark.parametrize(
+    ("command", "after"),
+    [
+        ("publish", "make_folders"),
+        ("publish", "new_stage"),
+        ("init", "make_folders"),
+        ("init", "new_stage"),
+        ("new-year", "new_stage"),
+    ],
+)
+def test_ctrl_c_as_publish_init_or_new_year_starts_leaves_nothing(
     command: str, after: str, dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl+C (a real SIGINT) right after publish or init makes its folders or
-    its staging folder: nothing of either is left."""
+    """Ctrl+C (a real SIGINT) right after publish, init or new-year makes its
+    folders or its staging folder: nothing of either is left."""
     from generator.archive import publish
-    from generator.yearly import scaffold
+    from generator.yearly import newyear, scaffold
 
-    module = publish if command == "publish" else scaffold
+    module = {"publish": publish, "init": scaffold, "new-year": newyear}[command]
     original = getattr(module, after)
 
     def interrupted(*args: object) -> object:
@@ -356,9 +364,15 @@ def test_ctrl_c_as_publish_or_init_starts_leaves_nothing(
         if command == "publish":
             fill_lost_characters(dataset_copy)
             publish.publish(dataset_copy, root / "archive")
-        else:
+        elif command == "init":
             scaffold.scaffold(root / "甲镇" / "2025", "甲镇", 2025)
-    assert not root.exists(), sorted(root.rglob("*"))
+        else:
+            root = dataset_copy.parent
+            newyear.new_year(dataset_copy)
+    if command == "new-year":
+        assert sorted(p.name for p in root.iterdir()) == [dataset_copy.name]
+    else:
+        assert not root.exists(), sorted(root.rglob("*"))
 
 
 def test_ctrl_c_during_a_batch_leaves_no_empty_folders_and_no_stages(

@@ -391,8 +391,9 @@ def write_dataset(result: Draft, target: Path) -> None:
     """Write the draft at target, which must not exist or be empty."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ImportFailure(f"{target}：目录已存在且不为空，未做任何改动（请换一个目录）")
-    stage = new_stage(target.parent)
+    staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
+        stage = new_stage(target.parent, staged)
         for relative, text in sorted(result.files.items()):
             path = stage / relative
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -405,5 +406,6 @@ def write_dataset(result: Draft, target: Path) -> None:
             target.rmdir()
         os.rename(stage, target)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if staged:
+            shutil.rmtree(staged[0], ignore_errors=True)
         raise

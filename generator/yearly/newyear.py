@@ -242,8 +242,9 @@ def new_year(source: Path) -> NewYear:
         raise DataError([Problem("下一年度的数据集目录已存在，未做任何改动", target)])
     years = dataset_years(dataset)
     remove_stale_stages(source.parent)  # left by a killed new-year or init
-    stage = new_stage(source.parent)
+    staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
+        stage = new_stage(source.parent, staged)
         shutil.copytree(source, stage, symlinks=True, dirs_exist_ok=True)
         changes = Changes()
         for name in dataset.sources.files:
@@ -256,5 +257,6 @@ def new_year(source: Path) -> NewYear:
         os.rename(stage, target)
         release(stage)
     finally:
-        discard(stage)  # gone if renamed
+        if staged:
+            discard(staged[0])  # gone if renamed
     return NewYear(source, target, dataset, files, changes, _kept_years(target, dataset, years))
