@@ -289,16 +289,7 @@ def batches(offices: int, scratch: Path, rounds: int = BATCH_ROUNDS) -> dict[str
         for workers in ("1", "2"):
             out = scratch / f"batch-{workers}"
             shutil.rmtree(out, ignore_errors=True)
-            argv = [
-                str(GONGWEN),
-                "build",
-                str(data),
-                "--out",
-                str(out),
-                "--force",
-                "-j",
-                str(workers),
-            ]
+            argv = [str(GONGWEN), "build", str(data), "--out", str(out), "--force", "-j", workers]
             child = run_child(argv, scratch, watch_tree=True)
             built = len(list(out.glob("*/*/manifest.json")))
             if child.status != 0 or built != offices:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
-from generator.dataset.svg import CheckedSvg, SvgProblem, parse_svg, rasterise
+from generator.dataset.svg import SvgProblem, parse_svg, rasterise
 from generator.dataset.validate import PNG_SIGNATURE
 from generator.model import Seal
 from generator.problems import DataError, Problem
@@ -41,16 +42,16 @@ def seal_picture(seal: Seal) -> SealPicture:
     data = seal.image.read_bytes()
     if data.startswith(PNG_SIGNATURE):
         return SealPicture(data, None)
-    try:
-        checked = _checked(data)
-    except SvgProblem as error:  # changed since it was validated
-        raise DataError([Problem(f"印章图片“{seal.image.name}”{error}", seal.image)]) from None
     pixels = round(seal.diameter_mm * MM_TO_PT / 72 * SEAL_DPI)
-    return SealPicture(rasterise(checked, pixels), checked.data)
+    return _svg_picture(data, pixels, seal.image)
 
 
 @functools.lru_cache(maxsize=4)
-def _checked(data: bytes) -> CheckedSvg:
-    """parse_svg, once for the HTML and the DOCX of a build (by the file's
-    bytes: a seal file changed since is checked anew)."""
-    return parse_svg(data)
+def _svg_picture(data: bytes, pixels: int, image: Path) -> SealPicture:
+    """The SVG checked and rasterised once for the HTML and the DOCX of a
+    build (by the file's bytes: a seal file changed since is checked anew)."""
+    try:
+        checked = parse_svg(data)
+    except SvgProblem as error:  # changed since it was validated
+        raise DataError([Problem(f"印章图片“{image.name}”{error}", image)]) from None
+    return SealPicture(rasterise(checked, pixels), checked.data)

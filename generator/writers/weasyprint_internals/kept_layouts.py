@@ -65,12 +65,12 @@ def reactivate_kept(self: Any, style: Any) -> None:
     """Layout.reactivate, with the kept Pango layout when it is the one a new
     set-up would shape alike."""
     kept = self.__dict__.pop("_kept", None)
+    # A text kept has no paragraph separator (create_layout_to_keep).
     if (
         kept is not None
         and kept[2] is style
         and kept[3] == self.text
         and not self.justification_spacing
-        and _PARAGRAPH_SEPARATORS.isdisjoint(self.text)
     ):
         self.layout, self.language, self.style, _ = kept
         return
