@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,14 +192,23 @@ def test_two_data_sets_with_one_output_folder_are_not_both_built(tmp_path: Path)
     assert "输出目录相同" in clash.message and clash.file == second
 
 
-def test_a_long_batch_is_built_by_successive_fresh_workers(
+def test_a_worker_that_has_grown_makes_way_for_a_fresh_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Workers retire after TASKS_PER_WORKER data sets; every data set still
-    comes back (here broken ones, which fail fast, one per worker and pool)."""
-    monkeypatch.setattr(batch, "TASKS_PER_WORKER", 1)
+    """Here every worker counts as grown after its first data set (broken ones,
+    which fail fast): a pool stops taking data sets, finishes the ones it has,
+    and a fresh pool takes the rest; every data set comes back once."""
+    monkeypatch.setattr(batch, "RETIRE_AFTER_GROWTH_MB", -1.0)
+    pools: list[int] = []
+
+    class CountedPool(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            pools.append(1)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", CountedPool)
     datasets = []
-    for index in range(5):
+    for index in range(7):
         folder = tmp_path / f"office{index}" / "2024"
         folder.mkdir(parents=True)
         for marker in batch.MARKERS:
@@ -206,6 +219,80 @@ def test_a_long_batch_is_built_by_successive_fresh_workers(
     for item in summary.items:
         assert item.outcome is batch.Outcome.FAILED
         assert any(problem.file == item.dataset / "document.yaml" for problem in item.errors)
+    # A pool is handed one data set more than it has workers, and no more
+    # once the first comes back: 3 at most a pool, so 3 pools at least.
+    assert 3 <= len(pools) <= 7
+
+
+def test_a_workers_growth_is_measured_from_its_resident_memory() -> None:
+    before = batch.resident_mb()
+    assert before is not None and before > 0
+    block = bytearray(64 * 2**20)  # zero-filled: every page touched
+    after = batch.resident_mb()
+    assert after is not None and 60 <= after - before <= 80
+    del block
+
+
+def test_a_worker_that_dies_fails_only_the_data_sets_it_had(tmp_path: Path) -> None:
+    """Two workers are killed while they build; the data sets their pool had
+    fail with a clear message, and a fresh pool builds all the others."""
+    datasets = [_office(tmp_path / "data", f"office{index}", "甲乙") for index in range(6)]
+    killed: list[int] = []
+
+    def kill_the_workers(item: batch.Item) -> None:
+        if not killed:
+            killed.extend(_pool_workers())
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    summary = batch.run_batch(datasets, tmp_path / "out", workers=2, on_item=kill_the_workers)
+    assert killed
+    assert sorted(item.dataset for item in summary.items) == datasets
+    failed = [item for item in summary.items if item.outcome is batch.Outcome.FAILED]
+    built = [item for item in summary.items if item.outcome is batch.Outcome.BUILT]
+    assert 1 <= len(failed) <= 3  # the ones the first pool had besides the first
+    for item in failed:
+        assert [problem.message for problem in item.errors] == [batch._CRASHED]
+        if (item.out_dir / "manifest.json").exists():  # killed after its files were moved in
+            _assert_whole(item.out_dir)
+    assert len(built) == 6 - len(failed)
+    for item in built:
+        _assert_whole(item.out_dir)
+
+
+def _assert_whole(out_dir: Path) -> None:
+    """Every file out_dir's manifest lists is there, with its sha256."""
+    manifest = json.loads((out_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["files"]
+    for entry in manifest["files"]:
+        assert _sha256(out_dir / entry["path"]) == entry["sha256"]
+
+
+def _pool_workers() -> list[int]:
+    """The processes forked by this process's multiprocessing fork server."""
+    children = _children(os.getpid())
+    servers = [pid for pid in children if b"forkserver" in _cmdline(pid)]
+    return [worker for server in servers for worker in _children(server)]
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_fingerprint_covers_the_generators_code_and_its_stylesheet(

@@ -27,8 +27,9 @@ import multiprocessing
 import multiprocessing.context
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -184,10 +185,17 @@ def record_fingerprint(out_dir: Path, fingerprint: str) -> None:
 # --- building ---
 
 _Job = tuple[Path, Path, bool, str | None]  # data set, output folder, strict, fingerprint
-# A worker process builds this many data sets, then a fresh one takes over: a
-# process's memory creeps up by about 0.15 MB a build (WeasyPrint, Pango), and
-# a batch of hundreds of offices should stay as small as one build.
-TASKS_PER_WORKER = 40
+# With one worker, a batch of up to this many data sets is built in this
+# process (its side process writing each PDF), where starting a pool of
+# processes would cost more than it saves.
+IN_PROCESS_UP_TO = 40
+# A pool worker makes way for a fresh one once it holds this much more memory
+# than when it started. An ordinary notice leaves a worker some 40 MB larger
+# after its first build and 0.07 MB a build after that (WeasyPrint, Pango),
+# so it builds hundreds; one with thousands of table rows leaves glibc's heap
+# near its peak (2,000 villages: 125 MB more), and its worker is replaced, so
+# that a batch stays as small as its largest build.
+RETIRE_AFTER_GROWTH_MB = 96
 _PRELOAD = (
     "generator.build.batch",
     "generator.build.pipeline",
@@ -266,7 +274,7 @@ def run_batch(
             todo.append((dataset, out_dir, strict, fingerprint))
 
     workers = min(workers or default_workers(), len(todo))
-    if len(todo) <= 1 or (workers == 1 and len(todo) <= TASKS_PER_WORKER):
+    if len(todo) <= 1 or (workers == 1 and len(todo) <= IN_PROCESS_UP_TO):
         for job in todo:  # here: a pool's start-up would cost more than it saves
             done(build_recorded(*job))
     else:
@@ -286,10 +294,26 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _unwind_on_sigterm() -> None:
-    """In a worker: SIGTERM unwinds (its build removes its staging folder and
-    the empty folders it made). The pool sends it to every worker when one
-    dies, as one does when Ctrl+C reaches it between two data sets."""
+_started_with_mb: float | None = None  # in a pool worker: its memory when it started
+
+
+def resident_mb() -> float | None:
+    """This process's resident memory in MB, where /proc tells it (Linux)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _start_worker() -> None:
+    """A pool worker's start: its memory noted, and SIGTERM made to unwind (its
+    build removes its staging folder and the empty folders it made). The pool
+    sends SIGTERM to every worker when one dies, as one does when Ctrl+C
+    reaches it between two data sets."""
+    global _started_with_mb
+    _started_with_mb = resident_mb()
 
     def unwind(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
@@ -297,33 +321,69 @@ def _unwind_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, unwind)
 
 
+def _build_in_worker(
+    dataset: Path, out_dir: Path, strict: bool, fingerprint: str | None
+) -> tuple[Item, float]:
+    """build_recorded in a pool worker, and how many MB the worker has grown
+    by since it started (0 where that is not known)."""
+    item = build_recorded(dataset, out_dir, strict, fingerprint)
+    now = resident_mb()
+    if now is None or _started_with_mb is None:
+        return item, 0.0
+    return item, now - _started_with_mb
+
+
+# The worker was killed: the data set's folder holds either its old files or
+# the new ones (they are moved into place whole), but which is not known here.
+_CRASHED = "生成进程意外退出（内存不足或被终止），未能确认是否已生成，请重新运行"
+
+
 def _in_pool(todo: Sequence[_Job], workers: int) -> Iterator[Item]:
     """The items in the order they are finished, built by `workers` processes.
 
-    A pool builds at most TASKS_PER_WORKER data sets per worker, then the next
-    pool's fresh workers take over. (ProcessPoolExecutor's own
-    max_tasks_per_child hangs on Python 3.11 once a worker retires.)"""
+    A pool takes data sets as its workers come free, until one of its workers
+    has grown by RETIRE_AFTER_GROWTH_MB or has died; then it finishes the ones
+    it has and a fresh pool takes the rest. (ProcessPoolExecutor cannot
+    replace one worker on its own: its max_tasks_per_child hangs on Python 3.11
+    once a worker retires.)"""
     context = _pool_context()
-    per_pool = workers * TASKS_PER_WORKER
-    for start in range(0, len(todo), per_pool):
+    waiting = deque(todo)
+    while waiting:
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_unwind_on_sigterm
+            max_workers=workers, mp_context=context, initializer=_start_worker
         ) as pool:
-            pending = {pool.submit(build_recorded, *job): job for job in todo[start:][:per_pool]}
-            try:
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        dataset, out_dir, _, _ = pending.pop(future)
-                        try:
-                            yield future.result()
-                        except BrokenProcessPool:
-                            message = "生成进程意外退出（内存不足或被终止），未生成"
-                            problem = Problem(message, dataset)
-                            yield Item(dataset, out_dir, Outcome.FAILED, errors=(problem,))
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+            yield from _until_retired(pool, waiting, workers)
+
+
+def _until_retired(pool: ProcessPoolExecutor, waiting: deque[_Job], workers: int) -> Iterator[Item]:
+    """The items of the data sets pool builds from waiting (taken from it),
+    one more handed to it than it has workers, until it should retire."""
+    running: dict[Future[tuple[Item, float]], _Job] = {}
+    retire = False
+    try:
+        while running or (waiting and not retire):
+            while waiting and not retire and len(running) <= workers:
+                try:
+                    running[pool.submit(_build_in_worker, *waiting[0])] = waiting[0]
+                except BrokenProcessPool:  # a worker died since the last result
+                    retire = True
+                else:
+                    waiting.popleft()
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                dataset, out_dir, _, _ = running.pop(future)
+                try:
+                    item, grown = future.result()
+                except BrokenProcessPool:
+                    retire = True
+                    problem = Problem(_CRASHED, dataset)
+                    yield Item(dataset, out_dir, Outcome.FAILED, errors=(problem,))
+                    continue
+                retire = retire or grown >= RETIRE_AFTER_GROWTH_MB
+                yield item
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def describe(item: Item) -> list[str]:
