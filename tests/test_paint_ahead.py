@@ -27,7 +27,7 @@ def _parts() -> tuple[PartHtml, ...]:
 def _written(parts: tuple[PartHtml, ...], folder: Path, ahead: bool, variant: str | None) -> bytes:
     rendered = pdf.render_parts(parts, folder, paint_ahead=ahead)[0]
     out = folder / f"ahead{int(ahead)}.pdf"
-    pdf.write_rendered(rendered, out, variant)
+    pdf.write_rendered(rendered, out, variant, reuse=False)
     return out.read_bytes()
 
 

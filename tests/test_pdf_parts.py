@@ -5,11 +5,16 @@ and a part whose HTML and first page did not change is not laid out again."""
 
 from __future__ import annotations
 
+import io
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from weasyprint.text.ffi import ffi, harfbuzz
 
 from generator import model
 from generator.build.pipeline import prepare, style_for
@@ -39,7 +44,7 @@ def _whole(
     own_page = to_html(document, style, css, imprint_own_page=True) if has_imprint else None
     rendered = pdf.render_html(html, own_page, folder)
     out = folder / "whole.pdf"
-    pdf.write_rendered(rendered, out, variant)
+    pdf.write_rendered(rendered, out, variant, reuse=False)
     return out.read_bytes()
 
 
@@ -220,6 +225,88 @@ def _edit(dataset: Path, name: str, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_an_office_sharing_anothers_wording_reuses_its_subsets_and_pages(
+    tmp_path: Path,
+) -> None:
+    """As a batch's worker does: where the second office's faces keep the same
+    glyphs and its pages are the same, their subsets and compressed streams
+    are the first office's, and its PDF is still WeasyPrint's, byte for byte."""
+    offices = []
+    for name, issuer in (("one", "甲乙"), ("two", "丙丁")):
+        copy = tmp_path / name / "2024"
+        shutil.copytree(WUSHUI, copy)
+        document_yaml = copy / "document.yaml"
+        document_yaml.write_text(
+            document_yaml.read_text("utf-8").replace("武水", issuer), encoding="utf-8"
+        )
+        offices.append(_prepared(copy))
+    _by_parts(offices[0], tmp_path / "one")  # the build's route: painted ahead
+    subsets, compressed = reuse.subsets.hits, reuse.compressed.hits
+    ours, _ = _by_parts(offices[1], tmp_path / "two")
+    assert ours == _whole(offices[1], tmp_path / "two")
+    assert reuse.subsets.hits - subsets >= 3  # 楷体 and 黑体 headings, page numbers
+    assert reuse.compressed.hits - compressed >= 3 + 5  # those subsets, the tables' pages
+
+
+def test_faces_are_told_apart_by_their_tables_not_only_their_head() -> None:
+    """A font tool that changed a table and left the head table as it was
+    (its checksum stale) makes another face: its subsets are its own."""
+    original = _tiny_font("甲")
+    renamed = _tiny_font("甲乙丙")
+    # the first font's head table in the second: the same bytes, same length
+    head = _table_offset(original, b"head")
+    renamed_head = _table_offset(renamed, b"head")
+    renamed = renamed[:renamed_head] + original[head : head + 54] + renamed[renamed_head + 54 :]
+    identities = [reuse._face_identity(_hb_face(font)) for font in (original, renamed)]
+    assert identities[0][:54] == identities[1][:54]  # the same head table
+    assert identities[0] != identities[1]
+    assert identities[0] == reuse._face_identity(_hb_face(_tiny_font("甲")))
+
+
+def _tiny_font(family: str) -> bytes:
+    """A one-glyph TrueType font named family (the name table's length)."""
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef"])
+    builder.setupCharacterMap({})
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph()})
+    builder.setupHorizontalMetrics({".notdef": (500, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": family, "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    builder.font["head"].created = builder.font["head"].modified = 0
+    out = io.BytesIO()
+    builder.font.save(out, reorderTables=True)
+    return out.getvalue()
+
+
+def _table_offset(font: bytes, tag: bytes) -> int:
+    count = int.from_bytes(font[4:6], "big")
+    for entry in range(12, 12 + 16 * count, 16):
+        if font[entry : entry + 4] == tag:
+            return int.from_bytes(font[entry + 8 : entry + 12], "big")
+    raise AssertionError(tag)
+
+
+_kept_alive: list[Any] = []
+
+
+def _hb_face(font: bytes) -> Any:
+    """A HarfBuzz face of font's bytes, through WeasyPrint's own cffi handle."""
+    ffi.cdef(
+        "hb_blob_t *hb_blob_create (const char *data, unsigned int length, int mode,"
+        " void *user_data, void *destroy);"
+        "hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);",
+        override=True,
+    )
+    data = ffi.new("char[]", font)
+    blob = harfbuzz.hb_blob_create(data, len(font), 1, ffi.NULL, ffi.NULL)  # read-only
+    face = ffi.gc(harfbuzz.hb_face_create(blob, 0), harfbuzz.hb_face_destroy)
+    harfbuzz.hb_blob_destroy(blob)
+    _kept_alive.append(data)  # the face reads the bytes in place
+    return face
 
 
 def test_only_the_parts_that_changed_are_laid_out_again(

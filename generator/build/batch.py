@@ -191,10 +191,11 @@ _Job = tuple[Path, Path, bool, str | None]  # data set, output folder, strict, f
 IN_PROCESS_UP_TO = 40
 # A pool worker makes way for a fresh one once it holds this much more memory
 # than when it started. An ordinary notice leaves a worker some 40 MB larger
-# after its first build and 0.07 MB a build after that (WeasyPrint, Pango),
-# so it builds hundreds; one with thousands of table rows leaves glibc's heap
-# near its peak (2,000 villages: 125 MB more), and its worker is replaced, so
-# that a batch stays as small as its largest build.
+# after its first build, and some 78 MB after 200 (the subsets and streams it
+# keeps to reuse, 16 MB at most, and what WeasyPrint and Pango keep), so it
+# builds hundreds; one with thousands of table rows leaves glibc's heap near
+# its peak (2,000 villages: 125 MB more), and its worker is replaced, so that
+# a batch stays as small as its largest build.
 RETIRE_AFTER_GROWTH_MB = 96
 _PRELOAD = (
     "generator.build.batch",

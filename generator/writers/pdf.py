@@ -58,11 +58,12 @@ def _layout(html: str, base_url: Path, first_page: int) -> Any:
 
 @roomy_stack
 def write_rendered(
-    rendered: Any, out: Path, pdf_variant: str | None = None, reuse: bool = False
+    rendered: Any, out: Path, pdf_variant: str | None = None, reuse: bool = True
 ) -> None:
     """rendered.write_pdf, with the shortcuts of speedups.py; with reuse, the
-    font subsets and compressed streams of earlier PDFs written so reused
-    when the same (reuse.py: for a document written again and again)."""
+    font subsets and compressed streams of the PDFs this process wrote before
+    reused where they are the same (reuse.py); without, WeasyPrint's work
+    alone (the tests' reference)."""
     with weasyprint_speedups(), reused_work() if reuse else nullcontext():
         rendered.write_pdf(out, pdf_variant=pdf_variant)
 
@@ -233,11 +234,11 @@ def write_parts(
     keep_as: str | None = None,
 ) -> PdfWritten:
     """Write the document laid out part by part (render_parts) as the PDF;
-    with keep_as, the parts kept as laid out and the work of writing reused
-    (for the editor's preview, which writes the document after every save)."""
+    with keep_as, the parts kept as laid out (for the editor's preview, which
+    writes the document after every save)."""
     ahead = keep_as is None and PaintAhead.possible(pdf_variant)
     rendered, laid_out, fit = render_parts(parts, out.parent, keep_as, ahead)
-    write_rendered(rendered, out, pdf_variant, reuse=keep_as is not None)
+    write_rendered(rendered, out, pdf_variant)
     return PdfWritten(len(rendered.pages), laid_out, fit)
 
 

@@ -27,8 +27,9 @@ tests/test_cjk_justify.py.
   with, not shaped again (part of speedups.py's shortcuts).
 - first_page.py: a part of the document laid out from the page it starts on
   (its page numbers and sides), for the PDF writer's part-by-part layout.
-- reuse.py: font subsets and compressed streams of a PDF written again (the
-  editor's preview) reused, found by what they are made from.
+- reuse.py: font subsets and compressed streams of the PDFs a process wrote
+  before (the editor's preview, a batch's offices) reused, found by what they
+  are made from.
 - paint_ahead.py: each part's pages painted as soon as it is laid out, so a
   build holds one part's boxes at a time.
 
@@ -209,7 +210,8 @@ reuse.py
   ``flush``; ``PDF.write``'s object streams call ``zlib.compress``, left as
   it is;
 - the HarfBuzz functions ``weasyprint.text.ffi`` declares:
-  ``hb_face_reference_table``, ``hb_blob_get_data``, ``hb_blob_destroy``.
+  ``hb_face_reference_table``, ``hb_face_get_table_tags``,
+  ``hb_blob_get_data``, ``hb_blob_get_length``, ``hb_blob_destroy``.
 
 pdf.py (through the documents WeasyPrint renders; public, but relied on)
 - ``Document.copy(pages)`` joins the pages of several renderings into one

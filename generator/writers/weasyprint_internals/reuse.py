@@ -2,18 +2,20 @@
 the same bytes: font subsets and compressed streams, found by what they are
 made from.
 
-The editor's preview writes the document again after every save, most of its
-pages and its fonts' glyphs unchanged (only the parts that changed are laid
-out again, pdf.py). Writing subsets every face of the document (HarfBuzz) and
-compresses every page and every subset (zlib, level 9): a third of the write.
-``reused_work()`` keeps, while the block runs, and across blocks:
+Writing subsets every face of the document (HarfBuzz) and compresses every
+page and every subset (zlib, level 9): a third of the write. A process that
+writes many PDFs does much of it again: the editor's preview writes the
+document after every save, most of its pages and glyphs unchanged; a batch's
+offices, and a warm server's builds, share their template's wording, so
+headings, page numbers and whole pages come out the same. ``reused_work()``
+keeps, while the block runs, and across blocks:
 
 - **font subsets**, by the face (its ``head`` table, which holds the
-  checksum of the whole font file, and its index in a collection), the glyphs
-  kept, and the two flags ``Font._harfbuzz_subset`` passes on (hinting, and
-  whether an outline for missing glyphs is kept): ``_harfbuzz_subset`` sets
-  ``file_content`` to the subset HarfBuzz makes of them, and does nothing
-  else;
+  checksum of the whole font file, its table directory with each table's
+  length, and its index in a collection), the glyphs kept, and the two flags
+  ``Font._harfbuzz_subset`` passes on (hinting, and whether an outline for
+  missing glyphs is kept): ``_harfbuzz_subset`` sets ``file_content`` to the
+  subset HarfBuzz makes of them, and does nothing else;
 - **compressed streams**, by their bytes: what ``zlib.compressobj(level=9)``
   makes of the bytes given to one ``compress`` call and the ``flush`` after
   it, which is how pydyf's ``Stream.data`` compresses.
@@ -36,7 +38,7 @@ import pydyf
 from weasyprint.pdf import fonts
 from weasyprint.text.ffi import ffi, harfbuzz
 
-MAX_KEPT_BYTES = 16 * 2**20
+MAX_KEPT_BYTES = 8 * 2**20
 _LOCK = threading.RLock()  # module globals of WeasyPrint's and pydyf's are replaced
 
 
@@ -74,12 +76,34 @@ subsets = _Kept()
 compressed = _Kept()
 _harfbuzz_subset: Callable[..., None] = fonts.Font._harfbuzz_subset
 _HEAD = harfbuzz.hb_tag_from_string(b"head", -1)
+_MAX_TABLES = 64
 
 
 def _face_identity(hb_face: Any) -> bytes:
-    """The face's head table: its checksum adjustment makes the whole file's
-    checksum come out right, so another file has another one."""
-    blob = harfbuzz.hb_face_reference_table(hb_face, _HEAD)
+    """The face's head table, then each table's tag and length: the head's
+    checksum adjustment makes the whole file's checksum come out right, so
+    another file has another one, and a font tool that left it stale would
+    still have had to keep every table's length. b"" without a head table."""
+    head = _table(hb_face, _HEAD)
+    if not head:
+        return b""
+    count = ffi.new("unsigned int *", _MAX_TABLES)
+    tags = ffi.new(f"hb_tag_t[{_MAX_TABLES}]")
+    total = harfbuzz.hb_face_get_table_tags(hb_face, 0, count, tags)
+    directory = [(tag, _table_length(hb_face, tag)) for tag in tags[0 : count[0]]]
+    return head + repr((total, directory)).encode()
+
+
+def _table_length(hb_face: Any, tag: int) -> int:
+    blob = harfbuzz.hb_face_reference_table(hb_face, tag)
+    try:
+        return int(harfbuzz.hb_blob_get_length(blob))
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+
+
+def _table(hb_face: Any, tag: int) -> bytes:
+    blob = harfbuzz.hb_face_reference_table(hb_face, tag)
     try:
         length = ffi.new("unsigned int *")
         data = harfbuzz.hb_blob_get_data(blob, length)
