@@ -66,7 +66,9 @@ def stage_times(dataset_dir: Path, scratch: Path) -> dict[str, float]:
     rendered = _timed(
         times, "pdf_layout", lambda: render_pdf(document, style, scratch, paint_ahead=True)
     )
-    _timed(times, "pdf_write", lambda: write_rendered(rendered, scratch / "out.pdf"))
+    # Without reuse: a warm process writing the same document again would find
+    # every subset and page made before, and time none of the work itself.
+    _timed(times, "pdf_write", lambda: write_rendered(rendered, scratch / "out.pdf", reuse=False))
     return times
 
 
