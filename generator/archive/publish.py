@@ -40,7 +40,6 @@ from generator.build.staging import (
     release,
     remove_if_empty,
     remove_stale_stages,
-    signals_held,
     sync_folder,
     sync_tree,
     undo,
@@ -204,8 +203,7 @@ def publish(
     made: list[Path] = []  # removed again if publishing fails, when empty
     staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
-        with signals_held():  # Ctrl+C waits until `made` lists what was made
-            made += make_folders(base)
+        make_folders(base, made)
         remove_stale_stages(base)
         stage = new_stage(base, staged)
         for rel, path in sources.items():

@@ -218,8 +218,7 @@ def build(
     made: list[Path] = []  # removed again if the build fails, when empty
     staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
-        with signals_held():  # Ctrl+C waits until `made` lists what was made
-            made += make_folders(out_dir)
+        make_folders(out_dir, made)
         remove_stale_stages(out_dir.parent)  # left by killed builds
         # Absolute: the side process writing the PDF may be in another folder.
         stage = new_stage(out_dir.parent.resolve(), staged)

@@ -177,15 +177,18 @@ def undo(stage: Path | None, made: list[Path], error: BaseException, where: Path
         error.filename = str(where)
 
 
-def make_folders(folder: Path) -> list[Path]:
-    """Make folder and any missing parents; return the folders made, deepest first."""
-    made: list[Path] = []
+def make_folders(folder: Path, into: list[Path]) -> None:
+    """Make folder and any missing parents, and append the folders made to
+    into, deepest first, while Ctrl+C and SIGTERM wait: a signal right after
+    this returns still leaves the caller the list of what to remove."""
+    missing: list[Path] = []
     here = folder
     while not os.path.lexists(here) and here != here.parent:
-        made.append(here)
+        missing.append(here)
         here = here.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    return made
+    with signals_held():
+        folder.mkdir(parents=True, exist_ok=True)
+        into += missing
 
 
 def remove_if_empty(folders: list[Path]) -> None:

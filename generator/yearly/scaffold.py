@@ -19,7 +19,6 @@ from generator.build.staging import (
     release,
     remove_if_empty,
     remove_stale_stages,
-    signals_held,
 )
 from generator.dataset.schema_refs import with_schema_ref
 from generator.paths import shared_templates
@@ -51,8 +50,7 @@ def scaffold(target: Path, name: str, year: int) -> list[Path]:
     made: list[Path] = []  # removed again if this fails, when empty
     staged: list[Path] = []  # the staging folder, known here even if a signal follows at once
     try:
-        with signals_held():  # Ctrl+C waits until `made` lists what was made
-            made += make_folders(target.parent)
+        make_folders(target.parent, made)
         remove_stale_stages(target.parent)  # left by a killed init or new-year
         stage = new_stage(target.parent, staged)
         written = []
