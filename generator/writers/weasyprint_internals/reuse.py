@@ -114,11 +114,11 @@ def _table(hb_face: Any, tag: int) -> bytes:
 
 def _kept_subset(font: Any, to_unicode: dict[int, str], hinting: bool) -> None:
     """Font._harfbuzz_subset, its result taken as made before when it was."""
-    head = _face_identity(font.hb_face)
-    if not head:  # no head table to know the face by
+    identity = _face_identity(font.hb_face)
+    if not identity:  # no head table to know the face by
         _harfbuzz_subset(font, to_unicode, hinting)
         return
-    key = (head, font.index, tuple(sorted(to_unicode)), bool(hinting), bool(font.missing))
+    key = (identity, font.index, tuple(sorted(to_unicode)), bool(hinting), bool(font.missing))
     content = subsets.get(key)
     if content is None:
         _harfbuzz_subset(font, to_unicode, hinting)
